@@ -158,9 +158,7 @@ class ShowData:
     )
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "_episode_index", {(e.season, e.number): e for e in self.episodes}
-        )
+        object.__setattr__(self, "_episode_index", {(e.season, e.number): e for e in self.episodes})
 
     def season(self, number: int) -> Season | None:
         return next((s for s in self.seasons if s.number == number), None)

@@ -1,0 +1,98 @@
+"""``heartstopper-bot``: run the bot, sync its commands, or try it in the local sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+import discord
+from dotenv import load_dotenv
+
+from bot.config import ConfigError, Settings, load_settings
+
+PROG = "heartstopper-bot"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="connect to Discord and run the bot (the default)")
+    sub.add_parser("sync", help="push the slash commands to Discord now, then exit")
+    sandbox = sub.add_parser(
+        "sandbox", help="try the bot with no token, against a local Discord simulator"
+    )
+    sandbox.add_argument(
+        "--script",
+        type=Path,
+        help="read commands from this file instead of the prompt ('-' for standard input)",
+    )
+    sandbox.add_argument(
+        "--database",
+        type=Path,
+        help="SQLite file for the sandbox (default: a temporary file)",
+    )
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return 2
+
+
+def _setup_logging(settings: Settings) -> None:
+    discord.utils.setup_logging(level=settings.log_level_number, root=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    load_dotenv(override=False)  # the real environment wins over .env
+
+    try:
+        settings = load_settings(os.environ, require_token=command != "sandbox")
+    except ConfigError as exc:
+        return _fail(str(exc))
+
+    from bot.show.loader import ShowDataError
+
+    try:
+        if command == "sandbox":
+            from bot.sandbox.session import run_sandbox
+
+            return asyncio.run(run_sandbox(settings, script=args.script, database=args.database))
+        _setup_logging(settings)
+        if command == "sync":
+            outcome = asyncio.run(_sync(settings))
+            print(f"Commands synced ({outcome}).")
+            return 0
+        asyncio.run(_run(settings))
+        return 0
+    except ShowDataError as exc:
+        return _fail(f"show data error: {exc}")
+    except discord.LoginFailure:
+        return _fail("Discord rejected DISCORD_TOKEN: check the token in the Developer Portal")
+    except discord.PrivilegedIntentsRequired:
+        return _fail("Discord refused the gateway intents requested")
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _run(settings: Settings) -> None:
+    from bot.runner import run_bot
+
+    await run_bot(settings)
+
+
+async def _sync(settings: Settings) -> str:
+    from bot.runner import sync_once
+
+    return await sync_once(settings)
+
+
+if __name__ == "__main__":
+    logging.captureWarnings(True)
+    raise SystemExit(main())

@@ -1,0 +1,109 @@
+"""The bot: a ``commands.Bot`` that loads the feature cogs and syncs commands deliberately."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from typing import Literal
+
+import aiosqlite
+import discord
+from discord.ext import commands
+
+from bot.config import Settings
+from bot.database.meta import MetaRepository
+from bot.show.models import ShowData
+from bot.tree import BotTree
+
+log = logging.getLogger(__name__)
+
+# Explicit, so a typo is an error at start-up rather than a silently missing feature.
+DEFAULT_EXTENSIONS: tuple[str, ...] = ("cogs.about",)
+
+Clock = Callable[[], dt.datetime]
+SyncOutcome = Literal["guild", "global", "unchanged"]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def bot_intents() -> discord.Intents:
+    """Only what a slash-command bot needs; no privileged intents.
+
+    ``guilds`` gives the channel, role and own-member cache used to check permissions
+    before saving a countdown channel. Everything else is off: the bot reads no messages.
+    """
+    intents = discord.Intents.none()
+    intents.guilds = True
+    return intents
+
+
+def command_tree_hash(tree: discord.app_commands.CommandTree) -> str:
+    """A stable digest of the global commands as they would be sent to Discord."""
+    payload = sorted(
+        (command.to_dict(tree) for command in tree.get_commands()), key=lambda c: c["name"]
+    )
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+class HeartstopperBot(commands.Bot):
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        db: aiosqlite.Connection,
+        show: ShowData,
+        clock: Clock = utc_now,
+        extensions: Sequence[str] = DEFAULT_EXTENSIONS,
+        sync_on_start: bool = True,
+    ) -> None:
+        super().__init__(
+            # Slash commands only: the prefix is unused (no message content intent).
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=bot_intents(),
+            # Nobody is pinged unless a feature opts in for a specific role.
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=BotTree,
+        )
+        self.settings = settings
+        self.db = db
+        self.show = show
+        self.clock = clock
+        self.meta = MetaRepository(db)
+        self._extensions = tuple(extensions)
+        self._sync_on_start = sync_on_start
+
+    async def setup_hook(self) -> None:
+        for extension in self._extensions:
+            await self.load_extension(extension)
+        log.info("Loaded %d feature(s): %s", len(self._extensions), ", ".join(self._extensions))
+        if self._sync_on_start:
+            await self.sync_commands()
+
+    async def sync_commands(self, *, force: bool = False) -> SyncOutcome:
+        """Sync to the dev guild if one is set, else globally only when the tree changed."""
+        if self.settings.dev_guild_id is not None:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("Synced %d command(s) to dev guild %s", len(synced), guild.id)
+            return "guild"
+
+        digest = command_tree_hash(self.tree)
+        key = f"commands_hash:{self.application_id}"
+        if not force and await self.meta.get(key) == digest:
+            log.info("Global commands unchanged since the last sync; not syncing")
+            return "unchanged"
+        synced = await self.tree.sync()
+        await self.meta.set(key, digest)
+        log.info("Synced %d global command(s)", len(synced))
+        return "global"
+
+    async def on_ready(self) -> None:
+        assert self.user is not None
+        log.info("Ready as %s (id %s) in %d server(s)", self.user, self.user.id, len(self.guilds))

@@ -1,0 +1,110 @@
+"""Settings, read once from the environment (and ``.env``) into a frozen, typed object.
+
+Features read ``bot.settings``; nothing else in the project calls ``os.getenv``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_DATABASE_PATH = Path("heartstopper.sqlite3")
+# The show data ships with the project, beside the packages (see data/README.md).
+DEFAULT_DATA_PATH = Path(__file__).resolve().parents[1] / "data" / "heartstopper.toml"
+
+
+class ConfigError(Exception):
+    """A missing or malformed setting. The message is one line and names the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    # repr=False: the token must never end up in a log line or a traceback.
+    token: str = field(repr=False)
+    database_path: Path = DEFAULT_DATABASE_PATH
+    dev_guild_id: int | None = None
+    log_level: str = "INFO"
+    owner_ids: frozenset[int] = frozenset()
+    data_path: Path = DEFAULT_DATA_PATH
+    # Non-production only: where discord.py should find Discord (the local simulator).
+    api_base_url: str | None = None
+    gateway_url: str | None = None
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelNamesMapping()[self.log_level]
+
+
+def _snowflake(key: str, raw: str) -> int:
+    if not raw.isdigit() or not 15 <= len(raw) <= 21:
+        raise ConfigError(f"{key} must be a Discord ID (a number of 17-20 digits), got {raw!r}")
+    return int(raw)
+
+
+def _url(key: str, raw: str, schemes: tuple[str, ...]) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in schemes or not parts.netloc:
+        raise ConfigError(f"{key} must be a {' or '.join(schemes)} URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def load_settings(env: Mapping[str, str], *, require_token: bool = True) -> Settings:
+    """Build :class:`Settings` from ``env``; raise :class:`ConfigError` on the first bad key."""
+
+    def get(key: str) -> str | None:
+        value = env.get(key, "").strip()
+        return value or None
+
+    token = get("DISCORD_TOKEN")
+    if token is None and require_token:
+        raise ConfigError(
+            "DISCORD_TOKEN is not set: put it in .env or the environment "
+            "(or try the bot without one: heartstopper-bot sandbox)"
+        )
+    if token is not None and (any(c.isspace() for c in token) or len(token) < 20):
+        # Never echo the value: it may be a real token pasted with a typo.
+        raise ConfigError("DISCORD_TOKEN is malformed (too short or contains spaces)")
+
+    log_level = (get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+
+    dev_guild = get("DEV_GUILD_ID")
+    owner_ids: set[int] = set()
+    for part in (get("OWNER_IDS") or "").split(","):
+        if part.strip():
+            owner_ids.add(_snowflake("OWNER_IDS", part.strip()))
+
+    database = get("DATABASE_PATH")
+    data = get("SHOW_DATA_PATH")
+    api_base = get("DISCORD_API_BASE_URL")
+    gateway = get("DISCORD_GATEWAY_URL")
+    if gateway is not None and api_base is None:
+        raise ConfigError("DISCORD_GATEWAY_URL needs DISCORD_API_BASE_URL to be set too")
+
+    api_base_url = _url("DISCORD_API_BASE_URL", api_base, ("http", "https")) if api_base else None
+    gateway_url = _url("DISCORD_GATEWAY_URL", gateway, ("ws", "wss")) if gateway else None
+    if api_base_url and not gateway_url:
+        gateway_url = default_gateway_for(api_base_url)
+
+    return Settings(
+        token=token or "",
+        database_path=Path(database) if database else DEFAULT_DATABASE_PATH,
+        dev_guild_id=_snowflake("DEV_GUILD_ID", dev_guild) if dev_guild else None,
+        log_level=log_level,
+        owner_ids=frozenset(owner_ids),
+        data_path=Path(data) if data else DEFAULT_DATA_PATH,
+        api_base_url=api_base_url,
+        gateway_url=gateway_url,
+    )
+
+
+def default_gateway_for(api_base_url: str) -> str:
+    """The simulator serves its gateway at ``/gateway`` on the same host as the API."""
+    parts = urlsplit(api_base_url)
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    return f"{scheme}://{parts.netloc}/gateway"

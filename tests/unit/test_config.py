@@ -1,0 +1,79 @@
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_DATABASE_PATH, ConfigError, load_settings
+
+TOKEN = "MTIzNDU2Nzg5.fake-token-for-tests.abcdefghijklmnop"
+
+
+def test_minimal_environment_gives_defaults() -> None:
+    settings = load_settings({"DISCORD_TOKEN": TOKEN})
+    assert settings.token == TOKEN
+    assert settings.database_path == DEFAULT_DATABASE_PATH
+    assert settings.dev_guild_id is None
+    assert settings.log_level == "INFO"
+    assert settings.owner_ids == frozenset()
+    assert settings.api_base_url is None
+
+
+def test_all_keys_are_parsed() -> None:
+    settings = load_settings(
+        {
+            "DISCORD_TOKEN": TOKEN,
+            "DATABASE_PATH": "/var/lib/hs/bot.sqlite3",
+            "DEV_GUILD_ID": "123456789012345678",
+            "LOG_LEVEL": "debug",
+            "OWNER_IDS": "111111111111111111, 222222222222222222",
+            "DISCORD_API_BASE_URL": "http://127.0.0.1:8080/api/v10/",
+        }
+    )
+    assert settings.database_path == Path("/var/lib/hs/bot.sqlite3")
+    assert settings.dev_guild_id == 123456789012345678
+    assert settings.log_level == "DEBUG"
+    assert settings.owner_ids == {111111111111111111, 222222222222222222}
+    assert settings.api_base_url == "http://127.0.0.1:8080/api/v10"
+    assert settings.gateway_url == "ws://127.0.0.1:8080/gateway"
+
+
+@pytest.mark.parametrize("env", [{}, {"DISCORD_TOKEN": ""}, {"DISCORD_TOKEN": "   "}])
+def test_missing_token_names_the_key(env: dict[str, str]) -> None:
+    with pytest.raises(ConfigError, match="^DISCORD_TOKEN is not set"):
+        load_settings(env)
+
+
+def test_sandbox_needs_no_token() -> None:
+    assert load_settings({}, require_token=False).token == ""
+
+
+def test_malformed_token_is_not_echoed() -> None:
+    bad = "abc def " + "x" * 30
+    with pytest.raises(ConfigError) as info:
+        load_settings({"DISCORD_TOKEN": bad})
+    assert "DISCORD_TOKEN" in str(info.value)
+    assert bad not in str(info.value) and "xxxx" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("DEV_GUILD_ID", "my-server"),
+        ("DEV_GUILD_ID", "12"),
+        ("OWNER_IDS", "123456789012345678,abc"),
+        ("LOG_LEVEL", "LOUD"),
+        ("DISCORD_API_BASE_URL", "127.0.0.1:8080"),
+        ("DISCORD_GATEWAY_URL", "ws://127.0.0.1:1/gateway"),
+    ],
+)
+def test_bad_values_name_their_key(key: str, value: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings({"DISCORD_TOKEN": TOKEN, key: value})
+    message = str(info.value)
+    assert message.startswith(key)
+    assert "\n" not in message
+
+
+def test_token_never_appears_in_repr() -> None:
+    settings = load_settings({"DISCORD_TOKEN": TOKEN})
+    assert TOKEN not in repr(settings)
+    assert TOKEN not in str(settings)
