@@ -38,7 +38,7 @@ def test_all_keys_are_parsed() -> None:
 
 @pytest.mark.parametrize("env", [{}, {"DISCORD_TOKEN": ""}, {"DISCORD_TOKEN": "   "}])
 def test_missing_token_names_the_key(env: dict[str, str]) -> None:
-    with pytest.raises(ConfigError, match="^DISCORD_TOKEN is not set"):
+    with pytest.raises(ConfigError, match=r"^DISCORD_TOKEN is not set"):
         load_settings(env)
 
 

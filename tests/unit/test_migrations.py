@@ -48,7 +48,7 @@ async def test_failed_migration_leaves_database_unchanged(tmp_path: Path) -> Non
     )
     conn = await connect(tmp_path / "bot.sqlite3")
     try:
-        with pytest.raises(MigrationError, match="0002_broken.sql"):
+        with pytest.raises(MigrationError, match=r"0002_broken\.sql"):
             await apply_migrations(conn, migrations)
         assert await schema_version(conn) == 1
         assert await _tables(conn) == {"a"}
