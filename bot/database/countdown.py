@@ -1,0 +1,403 @@
+"""The countdown feature's storage: per-server settings, custom events and the delivery ledger.
+
+Cogs and the scheduler use these typed methods; no SQL lives outside ``bot/database``.
+Instants are stored as unix seconds (UTC) and returned as aware ``datetime`` objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from typing import Any
+
+import aiosqlite
+
+from bot.countdown.settings import Cadence, CountdownSettings, CustomEvent
+
+_DEFAULTS = CountdownSettings(guild_id=0)
+
+
+def to_epoch(instant: dt.datetime) -> int:
+    if instant.utcoffset() is None:
+        raise ValueError("naive datetimes are not stored")
+    return int(instant.timestamp())
+
+
+def from_epoch(seconds: int | None) -> dt.datetime | None:
+    return None if seconds is None else dt.datetime.fromtimestamp(seconds, dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CountdownStatus:
+    """Settings plus what the scheduler last did, for ``/countdown status``."""
+
+    settings: CountdownSettings
+    next_post_at: dt.datetime | None
+    last_post_at: dt.datetime | None
+    last_message_id: int | None
+    last_error: str | None
+    last_error_at: dt.datetime | None
+    error_unseen: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    guild_id: int
+    target_key: str
+    local_date: dt.date
+    nonce: str
+    state: str  # pending | sent | failed | skipped
+    scheduled_at: dt.datetime
+    late: bool
+    message_id: int | None = None
+
+
+def _settings_from_row(guild_id: int, row: aiosqlite.Row | None) -> CountdownSettings:
+    """Overrides from the row on top of the defaults in code (NULL means default)."""
+    if row is None:
+        return CountdownSettings(guild_id=guild_id)
+    d = _DEFAULTS
+
+    def pick(column: str, default: Any) -> Any:
+        value = row[column]
+        return default if value is None else value
+
+    post_time = row["post_time"]
+    return CountdownSettings(
+        guild_id=guild_id,
+        channel_id=pick("channel_id", d.channel_id),
+        post_time=dt.time.fromisoformat(post_time) if post_time else d.post_time,
+        timezone=pick("time_zone", d.timezone),
+        role_id=pick("role_id", d.role_id),
+        target=pick("target", d.target),
+        cadence=Cadence(pick("cadence", d.cadence.value)),
+        silent_routine=bool(pick("silent_routine", d.silent_routine)),
+        enabled=bool(pick("enabled", d.enabled)),
+    )
+
+
+def _override_columns(settings: CountdownSettings) -> dict[str, Any]:
+    """Column values for ``settings``: NULL wherever the value equals the default in code."""
+
+    def keep(name: str) -> Any:
+        value = getattr(settings, name)
+        return None if value == getattr(_DEFAULTS, name) else value
+
+    post_time = keep("post_time")
+    cadence = keep("cadence")
+    silent, enabled = keep("silent_routine"), keep("enabled")
+    return {
+        "channel_id": keep("channel_id"),
+        "post_time": post_time.strftime("%H:%M") if post_time is not None else None,
+        "time_zone": keep("timezone"),
+        "role_id": keep("role_id"),
+        "target": keep("target"),
+        "cadence": cadence.value if cadence is not None else None,
+        "silent_routine": None if silent is None else int(silent),
+        "enabled": None if enabled is None else int(enabled),
+    }
+
+
+assert {f.name for f in fields(CountdownSettings)} == {
+    "guild_id", "channel_id", "post_time", "timezone", "role_id", "target", "cadence",
+    "silent_routine", "enabled",
+}, "CountdownSettings changed: update _settings_from_row and _override_columns"  # fmt: skip
+
+
+class CountdownRepository:
+    """Typed access to the countdown tables, with a read-through cache of settings."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self._cache: dict[int, CountdownSettings] = {}
+
+    # -- settings ---------------------------------------------------------------------------
+
+    async def get_settings(self, guild_id: int) -> CountdownSettings:
+        cached = self._cache.get(guild_id)
+        if cached is not None:
+            return cached
+        async with self._conn.execute(
+            "SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        ) as cur:
+            settings = _settings_from_row(guild_id, await cur.fetchone())
+        self._cache[guild_id] = settings
+        return settings
+
+    async def save_settings(
+        self, settings: CountdownSettings, *, next_post_at: dt.datetime | None, now: dt.datetime
+    ) -> None:
+        """Store ``settings`` and its next post instant together, in one statement."""
+        columns = _override_columns(settings)
+        names = ", ".join(columns)
+        placeholders = ", ".join(f":{name}" for name in columns)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in columns)
+        params = {
+            **columns,
+            "guild_id": settings.guild_id,
+            "next_post_at": None if next_post_at is None else to_epoch(next_post_at),
+            "updated_at": to_epoch(now),
+        }
+        await self._conn.execute(
+            f"INSERT INTO guild_settings (guild_id, {names}, next_post_at, updated_at)"
+            f" VALUES (:guild_id, {placeholders}, :next_post_at, :updated_at)"
+            f" ON CONFLICT (guild_id) DO UPDATE SET {updates},"
+            " next_post_at = excluded.next_post_at, updated_at = excluded.updated_at,"
+            " removed_at = NULL",
+            params,
+        )
+        self._cache[settings.guild_id] = settings
+
+    async def reset(self, guild_id: int) -> None:
+        """Forget a server's settings and custom events (the ledger stays, to avoid reposts)."""
+        await self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            await self._conn.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
+            await self._conn.execute("DELETE FROM custom_events WHERE guild_id = ?", (guild_id,))
+            await self._conn.execute("COMMIT")
+        except BaseException:
+            await self._conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._cache.pop(guild_id, None)
+
+    async def get_status(self, guild_id: int) -> CountdownStatus:
+        async with self._conn.execute(
+            "SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        settings = _settings_from_row(guild_id, row)
+        if row is None:
+            return CountdownStatus(settings, None, None, None, None, None, False)
+        return CountdownStatus(
+            settings=settings,
+            next_post_at=from_epoch(row["next_post_at"]),
+            last_post_at=from_epoch(row["last_post_at"]),
+            last_message_id=row["last_message_id"],
+            last_error=row["last_error"],
+            last_error_at=from_epoch(row["last_error_at"]),
+            error_unseen=bool(row["error_unseen"]),
+        )
+
+    async def all_configured(self) -> list[CountdownSettings]:
+        """Every server with a row and a channel, for rebuilding the schedule at start-up."""
+        async with self._conn.execute(
+            "SELECT * FROM guild_settings WHERE channel_id IS NOT NULL AND removed_at IS NULL"
+        ) as cur:
+            rows = await cur.fetchall()
+        result = [_settings_from_row(row["guild_id"], row) for row in rows]
+        self._cache.update((s.guild_id, s) for s in result)
+        return result
+
+    # -- scheduling state -------------------------------------------------------------------
+
+    async def set_next_post(self, guild_id: int, at: dt.datetime | None) -> None:
+        await self._conn.execute(
+            "UPDATE guild_settings SET next_post_at = ? WHERE guild_id = ?",
+            (None if at is None else to_epoch(at), guild_id),
+        )
+
+    async def set_next_posts(self, updates: list[tuple[int, dt.datetime | None]]) -> None:
+        """Many ``set_next_post`` in one transaction (a tick may touch thousands of rows)."""
+        if not updates:
+            return
+        await self._conn.executemany(
+            "UPDATE guild_settings SET next_post_at = ? WHERE guild_id = ?",
+            [(None if at is None else to_epoch(at), gid) for gid, at in updates],
+        )
+
+    async def due(self, now: dt.datetime, limit: int = 10_000) -> list[tuple[int, dt.datetime]]:
+        """Servers whose next post instant has come, oldest first (uses the partial index)."""
+        async with self._conn.execute(
+            "SELECT guild_id, next_post_at FROM guild_settings"
+            " WHERE next_post_at IS NOT NULL AND next_post_at <= ?"
+            " ORDER BY next_post_at LIMIT ?",
+            (to_epoch(now), limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [(row[0], from_epoch(row[1])) for row in rows]  # type: ignore[misc]
+
+    async def earliest_next_post(self) -> dt.datetime | None:
+        async with self._conn.execute(
+            "SELECT min(next_post_at) FROM guild_settings WHERE next_post_at IS NOT NULL"
+        ) as cur:
+            row = await cur.fetchone()
+        return from_epoch(row[0]) if row else None
+
+    async def record_success(self, guild_id: int, at: dt.datetime, message_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE guild_settings SET last_post_at = ?, last_message_id = ? WHERE guild_id = ?",
+            (to_epoch(at), message_id, guild_id),
+        )
+
+    async def record_error(
+        self, guild_id: int, error: str, at: dt.datetime, *, pause: bool
+    ) -> None:
+        """Remember a failure for ``status``; ``pause`` also stops the countdown."""
+        await self._conn.execute(
+            "UPDATE guild_settings SET last_error = ?, last_error_at = ?, error_unseen = 1"
+            + (", enabled = 0, next_post_at = NULL" if pause else "")
+            + " WHERE guild_id = ?",
+            (error, to_epoch(at), guild_id),
+        )
+        if pause:
+            self._cache.pop(guild_id, None)
+
+    async def clear_error(self, guild_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE guild_settings SET last_error = NULL, last_error_at = NULL, error_unseen = 0"
+            " WHERE guild_id = ?",
+            (guild_id,),
+        )
+
+    async def take_unseen_error(self, guild_id: int) -> str | None:
+        """The last error if no admin has been told about it yet; marks it as told."""
+        async with self._conn.execute(
+            "UPDATE guild_settings SET error_unseen = 0"
+            " WHERE guild_id = ? AND error_unseen = 1 RETURNING last_error",
+            (guild_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else row[0]
+
+    # -- membership -------------------------------------------------------------------------
+
+    async def mark_removed(self, guild_id: int, at: dt.datetime) -> None:
+        """The bot left the server: stop posting and start the deletion grace period."""
+        await self._conn.execute(
+            "UPDATE guild_settings SET removed_at = ?, next_post_at = NULL"
+            " WHERE guild_id = ? AND removed_at IS NULL",
+            (to_epoch(at), guild_id),
+        )
+
+    async def mark_present(self, guild_id: int) -> bool:
+        """The bot is (back) in the server; returns True if it had been marked removed."""
+        async with self._conn.execute(
+            "UPDATE guild_settings SET removed_at = NULL"
+            " WHERE guild_id = ? AND removed_at IS NOT NULL RETURNING guild_id",
+            (guild_id,),
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    async def purge_removed(self, before: dt.datetime) -> list[int]:
+        """Delete everything about servers the bot left before ``before``."""
+        async with self._conn.execute(
+            "SELECT guild_id FROM guild_settings WHERE removed_at IS NOT NULL AND removed_at < ?",
+            (to_epoch(before),),
+        ) as cur:
+            guild_ids = [row[0] for row in await cur.fetchall()]
+        for guild_id in guild_ids:
+            await self.reset(guild_id)
+            await self._conn.execute("DELETE FROM deliveries WHERE guild_id = ?", (guild_id,))
+        return guild_ids
+
+    # -- custom events ----------------------------------------------------------------------
+
+    async def add_event(
+        self, guild_id: int, name: str, starts_at: dt.datetime, *, created_by: int, now: dt.datetime
+    ) -> CustomEvent | None:
+        """Add an event; None if the server already has one with that name."""
+        async with self._conn.execute(
+            "INSERT INTO custom_events (guild_id, name, starts_at, created_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+            (guild_id, name, to_epoch(starts_at), created_by, to_epoch(now)),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return CustomEvent(id=row[0], guild_id=guild_id, name=name, starts_at=starts_at)
+
+    async def list_events(self, guild_id: int) -> list[CustomEvent]:
+        async with self._conn.execute(
+            "SELECT id, name, starts_at FROM custom_events WHERE guild_id = ? ORDER BY starts_at",
+            (guild_id,),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [CustomEvent(r[0], guild_id, r[1], from_epoch(r[2])) for r in rows]  # type: ignore[arg-type]
+
+    async def remove_event(self, guild_id: int, event_id: int) -> bool:
+        async with self._conn.execute(
+            "DELETE FROM custom_events WHERE guild_id = ? AND id = ? RETURNING id",
+            (guild_id, event_id),
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    # -- delivery ledger --------------------------------------------------------------------
+
+    async def claim_delivery(self, delivery: Delivery) -> Delivery | None:
+        """Write the ledger row before sending; return what to send, or None if done already.
+
+        A row left ``pending`` by a crash is returned again with its original nonce, so the
+        resend is collapsed by Discord's ``enforce_nonce`` instead of posting twice.
+        """
+        await self._conn.execute(
+            "INSERT INTO deliveries (guild_id, target_key, local_date, nonce, state,"
+            " scheduled_at, late) VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING",
+            (
+                delivery.guild_id,
+                delivery.target_key,
+                delivery.local_date.isoformat(),
+                delivery.nonce,
+                to_epoch(delivery.scheduled_at),
+                int(delivery.late),
+            ),
+        )
+        existing = await self.get_delivery(
+            delivery.guild_id, delivery.target_key, delivery.local_date
+        )
+        if existing is None or existing.state != "pending":
+            return None
+        return existing
+
+    async def get_delivery(
+        self, guild_id: int, target_key: str, local_date: dt.date
+    ) -> Delivery | None:
+        async with self._conn.execute(
+            "SELECT * FROM deliveries WHERE guild_id = ? AND target_key = ? AND local_date = ?",
+            (guild_id, target_key, local_date.isoformat()),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return Delivery(
+            guild_id=row["guild_id"],
+            target_key=row["target_key"],
+            local_date=dt.date.fromisoformat(row["local_date"]),
+            nonce=row["nonce"],
+            state=row["state"],
+            scheduled_at=from_epoch(row["scheduled_at"]),  # type: ignore[arg-type]
+            late=bool(row["late"]),
+            message_id=row["message_id"],
+        )
+
+    async def finish_delivery(
+        self,
+        delivery: Delivery,
+        *,
+        state: str,
+        at: dt.datetime,
+        channel_id: int | None = None,
+        message_id: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        await self._conn.execute(
+            "UPDATE deliveries SET state = ?, sent_at = ?, channel_id = ?, message_id = ?,"
+            " error = ? WHERE guild_id = ? AND target_key = ? AND local_date = ?",
+            (
+                state,
+                to_epoch(at),
+                channel_id,
+                message_id,
+                error,
+                delivery.guild_id,
+                delivery.target_key,
+                delivery.local_date.isoformat(),
+            ),
+        )
+
+    async def count_deliveries(self, guild_id: int, state: str = "sent") -> int:
+        async with self._conn.execute(
+            "SELECT count(*) FROM deliveries WHERE guild_id = ? AND state = ?", (guild_id, state)
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
