@@ -1,0 +1,275 @@
+"""In-memory finder for cast and episodes: fuzzy lookups and slash-command autocomplete.
+
+:class:`ShowIndex` is built once from :class:`~bot.show.models.ShowData`; every string is
+normalised up front so a lookup is one normalisation of the query plus one rapidfuzz pass
+over a few hundred short choices (tens of microseconds). Nothing here raises on odd input:
+autocomplete runs on every keystroke and must never fail.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.show.models import CastMember, Episode, ShowData
+
+# Queries are cut before any regex work, then again after normalising: names are short,
+# and a 6,000-character paste must cost no more than a normal query.
+RAW_QUERY_LIMIT = 300
+QUERY_LIMIT = 100
+CHOICE_LIMIT = 25  # Discord's cap on autocomplete choices
+CHOICE_TEXT_LIMIT = 100  # Discord's cap on a choice's name and value
+SUGGESTION_LIMIT = 3
+
+# A fuzzy hit this good, and better than any other entry's, counts as "the" answer.
+CONFIDENT_SCORE = 88.0
+SUGGEST_SCORE = 65.0
+# Fuzzy scores are meaningless on one or two letters ("an" is inside half the cast).
+MIN_FUZZY_LENGTH = 3
+
+_MENTION = re.compile(r"<(?:@[!&]?|#)\d*>|@(?:everyone|here)\b|<a?:\w*:\d*>")
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
+_EPISODE_CODE = re.compile(
+    r"^(?:s|season)\s*(\d{1,2})\s*(?:e|ep|episode)\s*(\d{1,3})\b|^(\d{1,2})\s*x\s*(\d{1,3})\b"
+)
+_SEASON_ONLY = re.compile(r"^(?:s|season)\s*(\d{1,2})\s*(?:e|ep|episode)?$")
+
+
+def normalise(text: str) -> str:
+    """Casefolded ASCII words separated by single spaces; mentions, emoji and markup dropped."""
+    text = _MENTION.sub(" ", text[:RAW_QUERY_LIMIT])
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NOT_WORD.sub(" ", bare).strip()[:QUERY_LIMIT].rstrip()
+
+
+def _clip(text: str, limit: int = CHOICE_TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class CastLookup:
+    match: CastMember | None
+    suggestions: tuple[CastMember, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeLookup:
+    match: Episode | None
+    suggestions: tuple[Episode, ...] = ()
+
+
+# A ranked hit: (score, owner index, the indexed string that scored it).
+_Hit = tuple[float, int, str]
+_EXACT_NAME = 102.0
+_EXACT_WORD = 101.0
+
+
+def _fuzzy_rank(
+    query: str,
+    choices: list[str],
+    owners: list[int],
+    exact: dict[str, set[int]],
+    exact_words: dict[str, set[int]] | None = None,
+) -> list[_Hit]:
+    """Each owner's best hit, best first; exact names score above any fuzzy hit."""
+    best: dict[int, _Hit] = {}
+    for i in exact.get(query, ()):
+        best[i] = (_EXACT_NAME, i, query)
+    for i in (exact_words or {}).get(query, ()):
+        best.setdefault(i, (_EXACT_WORD, i, query))
+    if len(query) >= MIN_FUZZY_LENGTH:
+        hits = process.extract(
+            query, choices, scorer=fuzz.WRatio, processor=None, limit=None,
+            score_cutoff=SUGGEST_SCORE,
+        )
+        for choice, score, pos in hits:
+            owner = owners[pos]
+            if owner not in best or score > best[owner][0]:
+                best[owner] = (float(score), owner, choice)
+    return sorted(best.values(), key=lambda h: (-h[0], h[1]))
+
+
+def _plausible(query: str, choice: str) -> bool:
+    """Guard against WRatio's substring scores: "and" is inside "pandya" but means nobody."""
+    first = query.split()[0]
+    return fuzz.ratio(query, choice) >= 80 or any(w.startswith(first) for w in choice.split())
+
+
+def _confident(query: str, ranked: list[_Hit]) -> int | None:
+    """The owner a query clearly means: a high, plausible score that beats every other owner."""
+    if not ranked:
+        return None
+    score, owner, choice = ranked[0]
+    runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+    if score < CONFIDENT_SCORE or score <= runner_up:
+        return None
+    return owner if score >= _EXACT_WORD or _plausible(query, choice) else None
+
+
+def _cast_names(member: CastMember) -> tuple[set[str], set[str]]:
+    """(whole names, single words) under which a cast member can be found."""
+    whole = {normalise(n) for n in (member.actor, *member.characters, *member.aliases)}
+    whole.add(normalise(member.key))
+    whole.add(normalise(cast_label(member)))  # the autocomplete name, typed out in full
+    words = {
+        word
+        for name in (member.actor, *member.characters)
+        for word in normalise(name).split()
+        if len(word) >= 2 and word not in _TITLES
+    }
+    whole.discard("")
+    return whole, words - whole
+
+
+def _episode_code(q: str) -> tuple[int, int] | None:
+    """(season, number) from a normalised "s2e4", "s2 e4", "season 2 episode 4" or "2x04"."""
+    m = _EPISODE_CODE.match(q)
+    if m is None:
+        return None
+    season, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    return int(season), int(number)
+
+
+def cast_label(member: CastMember) -> str:
+    """``Kit Connor — Nick Nelson``: the autocomplete name for a cast member."""
+    return _clip(f"{member.actor} — {', '.join(member.characters)}")
+
+
+def episode_label(episode: Episode) -> str:
+    """``S2E4 · Challenge``: code and title only, never plot."""
+    return _clip(f"{episode.code} · {episode.title}")
+
+
+class ShowIndex:
+    """Answers cast and episode lookups from indexes precomputed once per ShowData."""
+
+    def __init__(self, show: ShowData) -> None:
+        self.show = show
+        self._cast = show.cast
+        self._cast_by_key = {m.key: m for m in show.cast}
+        # Exact lookups: normalised string -> indices of the members it names.
+        self._cast_whole: dict[str, set[int]] = {}
+        self._cast_words: dict[str, set[int]] = {}
+        self._cast_choices: list[str] = []
+        self._cast_owner: list[int] = []
+        self._names_of: list[tuple[str, ...]] = []
+        for i, member in enumerate(show.cast):
+            whole, words = _cast_names(member)
+            for name in whole:
+                self._cast_whole.setdefault(name, set()).add(i)
+            for word in words:
+                self._cast_words.setdefault(word, set()).add(i)
+            names = tuple(sorted(whole | words))
+            self._names_of.append(names)
+            # One string of everything, so "nick nelson kit" beats the other Nelsons.
+            profile = " ".join(sorted(words | {w for n in whole for w in n.split()}))
+            self._cast_choices.extend((*names, profile))
+            self._cast_owner.extend([i] * (len(names) + 1))
+        self._main_first = tuple(
+            sorted(range(len(show.cast)), key=lambda i: show.cast[i].billing != "main")
+        )
+
+        self._episodes = tuple(sorted(show.episodes, key=lambda e: (e.season, e.number)))
+        self._titles = [normalise(e.title) for e in self._episodes]
+        self._title_owner = list(range(len(self._episodes)))
+        self._codes = [e.code.lower() for e in self._episodes]
+        self._by_title: dict[str, set[int]] = {}
+        for i, title in enumerate(self._titles):
+            self._by_title.setdefault(title, set()).add(i)
+
+    # -- cast -----------------------------------------------------------------------------
+
+    def _rank_cast(self, q: str) -> list[_Hit]:
+        return _fuzzy_rank(
+            q, self._cast_choices, self._cast_owner, self._cast_whole, self._cast_words
+        )
+
+    def find_cast(self, query: str) -> CastLookup:
+        """A confident single match when there is one, else up to three suggestions."""
+        if query.strip() in self._cast_by_key:  # autocomplete sends keys back as values
+            return CastLookup(self._cast_by_key[query.strip()])
+        q = normalise(query)
+        ranked = self._rank_cast(q)
+        found = _confident(q, ranked)
+        if found is not None:
+            return CastLookup(self._cast[found])
+        return CastLookup(None, tuple(self._cast[i] for _s, i, _c in ranked[:SUGGESTION_LIMIT]))
+
+    def cast_choices(self, query: str, limit: int = CHOICE_LIMIT) -> list[tuple[str, str]]:
+        """(name, value) autocomplete pairs; the main cast first when nothing is typed."""
+        limit = max(0, min(limit, CHOICE_LIMIT))
+        q = normalise(query)
+        if not q:
+            order = list(self._main_first)
+        else:
+            order = [i for _s, i, _c in self._rank_cast(q)]
+            # Prefix typing ("ki", "ch") is too short to score; offer names starting with it.
+            order += [
+                i for i, names in enumerate(self._names_of) if any(n.startswith(q) for n in names)
+            ]
+            order = list(dict.fromkeys(order))  # de-duplicate, keeping the best-first order
+        return [
+            (cast_label(self._cast[i]), self._cast[i].key[:CHOICE_TEXT_LIMIT])
+            for i in order[:limit]
+        ]
+
+    # -- episodes -------------------------------------------------------------------------
+
+    def _rank_titles(self, q: str) -> list[_Hit]:
+        return _fuzzy_rank(q, self._titles, self._title_owner, self._by_title)
+
+    def find_episode(self, query: str) -> EpisodeLookup:
+        """By code ("S2E4", "s2 e4", "2x04", "S2E4 Challenge") or by (misspelt) title."""
+        q = normalise(query)
+        if not q:
+            return EpisodeLookup(None)
+        code = _episode_code(q)
+        if code is not None:
+            found = self.show.episode(*code)
+            if found is not None:
+                return EpisodeLookup(found)
+            # "S2E9" of an eight-episode season: offer the nearest real episodes.
+            near = sorted(
+                (e for e in self._episodes if e.season == code[0]),
+                key=lambda e: abs(e.number - code[1]),
+            )
+            return EpisodeLookup(None, tuple(near[:SUGGESTION_LIMIT]))
+        season = _SEASON_ONLY.match(q)
+        if season is not None:
+            first = [e for e in self._episodes if e.season == int(season.group(1))]
+            return EpisodeLookup(None, tuple(first[:SUGGESTION_LIMIT]))
+        ranked = self._rank_titles(q)
+        found = _confident(q, ranked)
+        if found is not None:
+            return EpisodeLookup(self._episodes[found])
+        return EpisodeLookup(
+            None, tuple(self._episodes[i] for _s, i, _c in ranked[:SUGGESTION_LIMIT])
+        )
+
+    def episode_choices(self, query: str, limit: int = CHOICE_LIMIT) -> list[tuple[str, str]]:
+        """(name, value) autocomplete pairs, e.g. ("S2E4 · Challenge", "S2E4")."""
+        limit = max(0, min(limit, CHOICE_LIMIT))
+        q = normalise(query)
+        if not q:
+            order = list(range(len(self._episodes)))
+        else:
+            code = _episode_code(q)
+            order = [i for i, e in enumerate(self._episodes) if (e.season, e.number) == code]
+            compact = q.replace(" ", "")
+            order += [i for i, c in enumerate(self._codes) if c.startswith(compact)]
+            season = _SEASON_ONLY.match(q)
+            if season is not None:
+                wanted = int(season.group(1))
+                order += [i for i, e in enumerate(self._episodes) if e.season == wanted]
+            order += [i for i, t in enumerate(self._titles) if t.startswith(q)]
+            order += [i for _s, i, _c in self._rank_titles(q)]
+            order = list(dict.fromkeys(order))  # de-duplicate, keeping the best-first order
+        return [
+            (episode_label(self._episodes[i]), self._episodes[i].code[:CHOICE_TEXT_LIMIT])
+            for i in order[:limit]
+        ]
