@@ -20,6 +20,7 @@ import datetime as dt
 import math
 from zoneinfo import ZoneInfo
 
+
 def _require_aware(instant: dt.datetime, name: str) -> None:
     if instant.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware")
@@ -75,9 +76,7 @@ def next_post_instant(post_time: dt.time, zone: ZoneInfo, after: dt.datetime) ->
     start = local_date_of(after, zone) - dt.timedelta(days=1)
     # Yesterday's post can land today when a gap pushes it past midnight; two days ahead is
     # always enough because every local day has one post instant.
-    candidates = (
-        local_to_utc(start + dt.timedelta(days=n), post_time, zone) for n in range(4)
-    )
+    candidates = (local_to_utc(start + dt.timedelta(days=n), post_time, zone) for n in range(4))
     return min(c for c in candidates if c > after)
 
 
@@ -85,7 +84,5 @@ def previous_post_instant(post_time: dt.time, zone: ZoneInfo, now: dt.datetime) 
     """The latest post instant at or before ``now``: what a restarted bot may have missed."""
     _require_aware(now, "now")
     start = local_date_of(now, zone) + dt.timedelta(days=1)
-    candidates = (
-        local_to_utc(start - dt.timedelta(days=n), post_time, zone) for n in range(4)
-    )
+    candidates = (local_to_utc(start - dt.timedelta(days=n), post_time, zone) for n in range(4))
     return max(c for c in candidates if c <= now)

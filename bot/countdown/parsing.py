@@ -149,8 +149,7 @@ def parse_event_datetime(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.date
     # Checked before converting: year 9999 would overflow on its way to UTC.
     if year > now.year + _MAX_YEARS_AHEAD:
         raise CountdownInputError(
-            f"That's more than {_MAX_YEARS_AHEAD} years away; pick a nearer date. "
-            f"{_EVENT_EXAMPLE}"
+            f"That's more than {_MAX_YEARS_AHEAD} years away; pick a nearer date. {_EVENT_EXAMPLE}"
         )
     starts_at = local_to_utc(date, _hour_minute(hour, minute), zone)
     if starts_at <= now:

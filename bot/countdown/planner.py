@@ -133,9 +133,7 @@ def resolve_target(
         release = next((r for r in releases if r.key == ref), None)
         return target_from_release(release) if release else None
     assert ref is not None
-    event = next(
-        (e for e in events if e.id == int(ref) and e.guild_id == settings.guild_id), None
-    )
+    event = next((e for e in events if e.id == int(ref) and e.guild_id == settings.guild_id), None)
     return target_from_event(event) if event else None
 
 
@@ -168,7 +166,9 @@ def _days(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
 
 
-def _body(kind: PostKind, target: Target, days: int | None, now: dt.datetime, zone: ZoneInfo) -> str:
+def _body(
+    kind: PostKind, target: Target, days: int | None, now: dt.datetime, zone: ZoneInfo
+) -> str:
     title = f"*{safe_title(target.title)}*"
     if kind is PostKind.NO_DATE_YET:
         return (
