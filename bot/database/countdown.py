@@ -104,6 +104,19 @@ assert {f.name for f in fields(CountdownSettings)} == {
 }, "CountdownSettings changed: update _settings_from_row and _override_columns"  # fmt: skip
 
 
+def _delivery_from_row(row: aiosqlite.Row) -> Delivery:
+    return Delivery(
+        guild_id=row["guild_id"],
+        target_key=row["target_key"],
+        local_date=dt.date.fromisoformat(row["local_date"]),
+        nonce=row["nonce"],
+        state=row["state"],
+        scheduled_at=from_epoch(row["scheduled_at"]),  # type: ignore[arg-type]
+        late=bool(row["late"]),
+        message_id=row["message_id"],
+    )
+
+
 class CountdownRepository:
     """Typed access to the countdown tables, with a read-through cache of settings."""
 
@@ -349,6 +362,57 @@ class CountdownRepository:
             return None
         return existing
 
+    async def claim_and_reschedule(
+        self, claims: list[Delivery], next_posts: list[tuple[int, dt.datetime | None]]
+    ) -> list[Delivery]:
+        """One transaction for a tick: write the ledger rows, then move each server's next post.
+
+        Returns the claims still ``pending`` (new, or left pending by a crash); the caller
+        sends exactly those. A crash after this commit leaves them pending for
+        :meth:`pending_deliveries` to pick up, so moving ``next_post_at`` can't lose a post.
+        """
+        rows = [
+            (
+                d.guild_id,
+                d.target_key,
+                d.local_date.isoformat(),
+                d.nonce,
+                to_epoch(d.scheduled_at),
+                int(d.late),
+            )
+            for d in claims
+        ]
+        await self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            await self._conn.executemany(
+                "INSERT INTO deliveries (guild_id, target_key, local_date, nonce, state,"
+                " scheduled_at, late) VALUES (?, ?, ?, ?, 'pending', ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                rows,
+            )
+            await self._conn.executemany(
+                "UPDATE guild_settings SET next_post_at = ? WHERE guild_id = ?",
+                [(None if at is None else to_epoch(at), gid) for gid, at in next_posts],
+            )
+            pending = []
+            for d in claims:
+                current = await self.get_delivery(d.guild_id, d.target_key, d.local_date)
+                if current is not None and current.state == "pending":
+                    pending.append(current)
+            await self._conn.execute("COMMIT")
+        except BaseException:
+            await self._conn.execute("ROLLBACK")
+            raise
+        return pending
+
+    async def pending_deliveries(self) -> list[Delivery]:
+        """Deliveries claimed but never finished (the process died mid-send)."""
+        async with self._conn.execute(
+            "SELECT * FROM deliveries WHERE state = 'pending' ORDER BY scheduled_at"
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_delivery_from_row(row) for row in rows]
+
     async def get_delivery(
         self, guild_id: int, target_key: str, local_date: dt.date
     ) -> Delivery | None:
@@ -357,18 +421,7 @@ class CountdownRepository:
             (guild_id, target_key, local_date.isoformat()),
         ) as cur:
             row = await cur.fetchone()
-        if row is None:
-            return None
-        return Delivery(
-            guild_id=row["guild_id"],
-            target_key=row["target_key"],
-            local_date=dt.date.fromisoformat(row["local_date"]),
-            nonce=row["nonce"],
-            state=row["state"],
-            scheduled_at=from_epoch(row["scheduled_at"]),  # type: ignore[arg-type]
-            late=bool(row["late"]),
-            message_id=row["message_id"],
-        )
+        return None if row is None else _delivery_from_row(row)
 
     async def finish_delivery(
         self,
