@@ -14,7 +14,12 @@ import discord
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.countdown.planner import PlannedPost
+from bot.database.countdown import CountdownRepository
 from bot.database.meta import MetaRepository
+from bot.scheduling.countdown import CountdownService
+from bot.scheduling.pacing import DEFAULT_RATE, Pacer
+from bot.scheduling.scheduler import DEFAULT_TICK_SECONDS, PeriodicJobs
 from bot.show.models import ShowData
 from bot.tree import BotTree
 
@@ -59,7 +64,9 @@ class HeartstopperBot(commands.Bot):
         show: ShowData,
         clock: Clock = utc_now,
         extensions: Sequence[str] = DEFAULT_EXTENSIONS,
-        sync_on_start: bool = True,
+        maintenance_only: bool = False,
+        tick_seconds: float = DEFAULT_TICK_SECONDS,
+        send_rate: float = DEFAULT_RATE,
     ) -> None:
         super().__init__(
             # Slash commands only: the prefix is unused (no message content intent).
@@ -76,14 +83,55 @@ class HeartstopperBot(commands.Bot):
         self.clock = clock
         self.meta = MetaRepository(db)
         self._extensions = tuple(extensions)
-        self._sync_on_start = sync_on_start
+        # The `sync` CLI only needs the command tree: no automatic sync, no posting.
+        self._maintenance_only = maintenance_only
+        self._tick_seconds = tick_seconds
+        self.jobs = PeriodicJobs()
+        self.countdowns = CountdownService(
+            repo=CountdownRepository(db),
+            releases=show.releases,
+            clock=clock,
+            send=self.send_countdown_post,
+            pacer=Pacer(send_rate),
+        )
 
     async def setup_hook(self) -> None:
         for extension in self._extensions:
             await self.load_extension(extension)
         log.info("Loaded %d feature(s): %s", len(self._extensions), ", ".join(self._extensions))
-        if self._sync_on_start:
+        if not self._maintenance_only:
             await self.sync_commands()
+            await self.start_background_work()
+
+    async def start_background_work(self) -> None:
+        """Countdown senders, crash recovery, and the periodic tick."""
+        await self.countdowns.start()
+        self.jobs.every("countdown-tick", self._tick_seconds, self._countdown_tick)
+        self.jobs.start()
+
+    async def _countdown_tick(self) -> None:
+        # Posting needs the guild cache (channel types, permissions); wait for READY first.
+        if self.is_ready():
+            await self.countdowns.tick()
+
+    async def close(self) -> None:
+        self.jobs.shutdown()
+        await self.countdowns.stop()
+        await super().close()
+
+    async def send_countdown_post(self, post: PlannedPost, nonce: str) -> int:
+        """Send one countdown post; only the configured role may be pinged, never @everyone."""
+        channel = self.get_partial_messageable(post.channel_id, guild_id=post.guild_id)
+        roles: list[discord.Object] | bool = (
+            [discord.Object(post.ping_role_id)] if post.ping_role_id is not None else False
+        )
+        mentions = discord.AllowedMentions(
+            everyone=False, users=False, roles=roles, replied_user=False
+        )
+        message = await channel.send(
+            post.content, allowed_mentions=mentions, silent=post.silent, nonce=nonce
+        )
+        return message.id
 
     async def sync_commands(self, *, force: bool = False) -> SyncOutcome:
         """Sync to the dev guild if one is set, else globally only when the tree changed."""

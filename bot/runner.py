@@ -60,7 +60,7 @@ async def sync_once(settings: Settings) -> str:
     point_at_configured_discord(settings)
     show = load_show_data(settings.data_path)
     async with open_database(settings.database_path) as db:
-        bot = HeartstopperBot(settings=settings, db=db, show=show, sync_on_start=False)
+        bot = HeartstopperBot(settings=settings, db=db, show=show, maintenance_only=True)
         async with bot:
             await bot.login(settings.token)
             return await bot.sync_commands(force=True)

@@ -1,0 +1,336 @@
+"""Running the countdowns: the periodic tick, the delivery ledger and the paced fan-out.
+
+SQLite is the source of truth. Each server row holds its next post instant; one periodic tick
+asks for the rows that are due (an indexed query), decides what each server gets, writes the
+ledger rows and the following post instants in one transaction, and hands the posts to a few
+workers that send them evenly paced. The decisions themselves are pure functions in
+``bot/countdown``; this module only moves data between them, the database and Discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import aiohttp
+import discord
+
+from bot.countdown.catchup import catch_up
+from bot.countdown.clock import next_post_instant
+from bot.countdown.planner import PlannedPost, Target, is_finished, plan_post, resolve_target
+from bot.countdown.settings import CountdownSettings, CustomEvent, split_target
+from bot.database.countdown import CountdownRepository, CountdownStatus, Delivery
+from bot.scheduling.pacing import Pacer
+from bot.show.models import Release
+
+log = logging.getLogger(__name__)
+
+# Settings of servers the bot was removed from are deleted after this grace period, so
+# re-inviting the bot by mistake-and-undo keeps everything.
+REMOVED_SERVER_RETENTION = dt.timedelta(days=30)
+RETRY_DELAYS = (2.0, 10.0, 30.0)  # seconds between attempts after a 5xx or network error
+
+Clock = Callable[[], dt.datetime]
+Send = Callable[[PlannedPost, str], Awaitable[int]]  # (post, nonce) -> message id
+Failure = Literal["pause", "retry", "drop"]
+
+
+def classify_failure(error: BaseException) -> Failure:
+    """Pause on what only an admin can fix; retry what time fixes; drop the rest."""
+    if isinstance(error, discord.Forbidden | discord.NotFound):
+        return "pause"
+    if isinstance(error, discord.DiscordServerError | discord.RateLimited):
+        return "retry"
+    if isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | OSError):
+        return "retry"
+    return "drop"
+
+
+def explain_failure(error: BaseException, channel_id: int | None) -> str:
+    """The error in plain words with how to fix it, for ``/countdown status``."""
+    channel = f"<#{channel_id}>" if channel_id else "the countdown channel"
+    code = getattr(error, "code", None)
+    if code == 10003 or isinstance(error, discord.NotFound):
+        return (
+            f"{channel} no longer exists. Pick a new channel with `/countdown channel`, "
+            "then `/countdown resume`."
+        )
+    if code == 50001:
+        return (
+            f"I can't see {channel} any more (Missing Access). Give me **View Channel** there, "
+            "then run `/countdown resume`."
+        )
+    if isinstance(error, discord.Forbidden):
+        return (
+            f"I'm not allowed to post in {channel} (Missing Permissions). Give me **Send "
+            "Messages** and **Embed Links** there, then run `/countdown resume`."
+        )
+    if isinstance(error, discord.HTTPException):
+        detail = f"{error.status}: {error.text[:120]}"
+        return f"Discord refused the post ({detail}). I'll try again at the next post time."
+    return "Discord could not be reached for a while; I'll try again at the next post time."
+
+
+@dataclass(frozen=True, slots=True)
+class TickResult:
+    due: int
+    queued: int
+    skipped: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    post: PlannedPost
+    delivery: Delivery
+    attempt: int = 0
+    not_before: float = 0.0  # loop time before which a retry must not be sent
+
+
+class CountdownService:
+    def __init__(
+        self,
+        *,
+        repo: CountdownRepository,
+        releases: Sequence[Release],
+        clock: Clock,
+        send: Send,
+        pacer: Pacer | None = None,
+        workers: int = 8,
+        retry_delays: Sequence[float] = RETRY_DELAYS,
+    ) -> None:
+        self.repo = repo
+        self.releases = tuple(releases)
+        self.clock = clock
+        self._send = send
+        self._pacer = pacer or Pacer()
+        self._worker_count = workers
+        self._retry_delays = tuple(retry_delays)
+        self._queue: asyncio.Queue[_Job] = asyncio.Queue()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._tick_lock = asyncio.Lock()
+        self._last_purge: dt.datetime | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the senders, resend what a crash left pending, fill in missing schedules."""
+        for n in range(self._worker_count):
+            self._spawn(self._worker(), name=f"countdown-sender-{n}")
+        await self.recover_pending()
+        await self.rebuild_schedule()
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    async def idle(self) -> None:
+        """Wait until every queued post has been sent or given up on (tests, shutdown)."""
+        await self._queue.join()
+
+    def _spawn(self, coro: Awaitable[None], *, name: str) -> None:
+        task = asyncio.ensure_future(coro)
+        task.set_name(name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- schedule ---------------------------------------------------------------------------
+
+    def next_post_after(
+        self, settings: CountdownSettings, after: dt.datetime
+    ) -> dt.datetime | None:
+        if not settings.enabled or settings.channel_id is None:
+            return None
+        return next_post_instant(settings.post_time, settings.zone, after)
+
+    async def apply_settings(self, settings: CountdownSettings) -> dt.datetime | None:
+        """Save settings and reschedule at once (no restart); returns the next post instant."""
+        now = self.clock()
+        next_post = self.next_post_after(settings, now)
+        await self.repo.save_settings(settings, next_post_at=next_post, now=now)
+        return next_post
+
+    async def rebuild_schedule(self) -> int:
+        """Give every configured server without a next post instant one (start-up)."""
+        now = self.clock()
+        updates = []
+        for settings in await self.repo.all_configured():
+            status = await self.repo.get_status(settings.guild_id)
+            if status.next_post_at is None and settings.enabled:
+                updates.append((settings.guild_id, self.next_post_after(settings, now)))
+        await self.repo.set_next_posts(updates)
+        return len(updates)
+
+    # -- the tick ---------------------------------------------------------------------------
+
+    async def tick(self) -> TickResult:
+        """Find the servers that are due, claim their posts, queue them; never raises."""
+        async with self._tick_lock:
+            try:
+                return await self._tick()
+            except Exception:
+                log.exception("Countdown tick failed; the next tick will retry")
+                return TickResult(0, 0, 0)
+
+    async def _tick(self) -> TickResult:
+        now = self.clock()
+        due = await self.repo.due(now)
+        claims: list[Delivery] = []
+        posts: dict[tuple[int, str, dt.date], PlannedPost] = {}
+        next_posts: list[tuple[int, dt.datetime | None]] = []
+        skipped = 0
+        for guild_id, scheduled in due:
+            settings = await self.repo.get_settings(guild_id)
+            next_posts.append((guild_id, self.next_post_after(settings, max(now, scheduled))))
+            post = await self._plan_due(settings, scheduled, now)
+            if post is None:
+                skipped += 1
+                continue
+            delivery = Delivery(
+                guild_id,
+                post.target_key,
+                post.local_date,
+                post.nonce,
+                "pending",
+                scheduled,
+                post.late,
+            )
+            claims.append(delivery)
+            posts[(guild_id, post.target_key, post.local_date)] = post
+        pending = await self.repo.claim_and_reschedule(claims, next_posts)
+        for delivery in pending:
+            post = posts[(delivery.guild_id, delivery.target_key, delivery.local_date)]
+            self._queue.put_nowait(_Job(post, delivery))
+        await self._purge_removed(now)
+        if due:
+            log.info(
+                "Countdown tick: %d due, %d queued, %d skipped", len(due), len(pending), skipped
+            )
+        return TickResult(len(due), len(pending), skipped)
+
+    async def _events_for(self, settings: CountdownSettings) -> list[CustomEvent]:
+        kind, _ = split_target(settings.target) if settings.target else ("next", None)
+        return await self.repo.list_events(settings.guild_id) if kind == "event" else []
+
+    async def resolve(self, settings: CountdownSettings, now: dt.datetime) -> Target | None:
+        try:
+            events = await self._events_for(settings)
+        except ValueError:
+            return None
+        return resolve_target(settings, self.releases, events, now)
+
+    async def _plan_due(
+        self, settings: CountdownSettings, scheduled: dt.datetime, now: dt.datetime
+    ) -> PlannedPost | None:
+        decision = catch_up(scheduled, now, settings.zone)
+        if decision == "skip":
+            return None
+        target = await self.resolve(settings, now)
+        return plan_post(settings, target, now, late=decision == "late")
+
+    async def _purge_removed(self, now: dt.datetime) -> None:
+        if self._last_purge and now - self._last_purge < dt.timedelta(hours=1):
+            return
+        self._last_purge = now
+        purged = await self.repo.purge_removed(now - REMOVED_SERVER_RETENTION)
+        if purged:
+            log.info("Deleted the settings of %d server(s) the bot left", len(purged))
+
+    # -- crash recovery ---------------------------------------------------------------------
+
+    async def recover_pending(self) -> int:
+        """Resend posts a crash left half-done, with their original nonce, if still today."""
+        now = self.clock()
+        resent = 0
+        for delivery in await self.repo.pending_deliveries():
+            settings = await self.repo.get_settings(delivery.guild_id)
+            post = None
+            if catch_up(delivery.scheduled_at, now, settings.zone) != "skip":
+                pinned = replace(settings, target=_as_fixed_target(delivery.target_key))
+                target = await self.resolve(pinned, now)
+                late = delivery.late or now - delivery.scheduled_at > dt.timedelta(minutes=2)
+                post = plan_post(settings, target, now, late=late)
+            if post is None or post.local_date != delivery.local_date:
+                await self.repo.finish_delivery(delivery, state="skipped", at=now)
+                continue
+            self._queue.put_nowait(_Job(post, delivery))
+            resent += 1
+        if resent:
+            log.info("Resending %d countdown post(s) interrupted by a restart", resent)
+        return resent
+
+    # -- sending ----------------------------------------------------------------------------
+
+    async def _worker(self) -> None:
+        while True:
+            job = await self._queue.get()
+            try:
+                await self._deliver(job)
+            except Exception:
+                log.exception("Unexpected error delivering to guild %s", job.delivery.guild_id)
+            finally:
+                self._queue.task_done()
+
+    async def _deliver(self, job: _Job) -> None:
+        wait = job.not_before - asyncio.get_running_loop().time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        await self._pacer.wait()
+        post, delivery = job.post, job.delivery
+        try:
+            message_id = await self._send(post, delivery.nonce)
+        except Exception as error:
+            await self._handle_failure(job, error)
+            return
+        now = self.clock()
+        await self.repo.finish_delivery(
+            delivery, state="sent", at=now, channel_id=post.channel_id, message_id=message_id
+        )
+        await self.repo.record_success(post.guild_id, now, message_id)
+
+    async def _handle_failure(self, job: _Job, error: Exception) -> None:
+        post, delivery = job.post, job.delivery
+        failure = classify_failure(error)
+        now = self.clock()
+        if failure == "retry" and job.attempt < len(self._retry_delays):
+            delay = self._retry_delays[job.attempt]
+            log.warning(
+                "Post to guild %s failed (%s); retrying in %.0fs", post.guild_id, error, delay
+            )
+            not_before = asyncio.get_running_loop().time() + delay
+            self._queue.put_nowait(replace(job, attempt=job.attempt + 1, not_before=not_before))
+            return
+        message = explain_failure(error, post.channel_id)
+        log.warning("Countdown for guild %s failed: %s (%s)", post.guild_id, error, failure)
+        await self.repo.finish_delivery(delivery, state="failed", at=now, error=str(error)[:500])
+        await self.repo.record_error(post.guild_id, message, now, pause=failure == "pause")
+
+    # -- for the commands -------------------------------------------------------------------
+
+    async def status(self, guild_id: int) -> CountdownStatus:
+        return await self.repo.get_status(guild_id)
+
+    async def preview(
+        self, settings: CountdownSettings
+    ) -> tuple[dt.datetime | None, PlannedPost | None]:
+        """The next post instant and what would be posted then (None when nothing would)."""
+        at = self.next_post_after(replace(settings, enabled=True), self.clock())
+        if at is None:
+            return None, None
+        target = await self.resolve(settings, at)
+        return at, plan_post(replace(settings, enabled=True), target, at)
+
+    async def finished(self, settings: CountdownSettings) -> bool:
+        now = self.clock()
+        target = await self.resolve(settings, now)
+        return target is not None and is_finished(target, now, settings.zone)
+
+
+def _as_fixed_target(target_key: str) -> str:
+    """Ledger keys are already "release:<key>" or "event:<id>" target strings."""
+    return target_key
