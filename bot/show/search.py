@@ -27,8 +27,9 @@ SUGGESTION_LIMIT = 3
 # A fuzzy hit this good, and better than any other entry's, counts as "the" answer.
 CONFIDENT_SCORE = 88.0
 SUGGEST_SCORE = 65.0
-# Fuzzy scores are meaningless on one or two letters ("an" is inside half the cast).
+# Fuzzy scores are meaningless on one or two letters.
 MIN_FUZZY_LENGTH = 3
+PREFIX_SCORE = 90.0  # "char" for "charlie": confident only if no one else starts that way
 
 _MENTION = re.compile(r"<(?:@[!&]?|#)\d*>|@(?:everyone|here)\b|<a?:\w*:\d*>")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
@@ -75,27 +76,46 @@ def _fuzzy_rank(
     owners: list[int],
     exact: dict[str, set[int]],
     exact_words: dict[str, set[int]] | None = None,
+    profiles: list[str] | None = None,
 ) -> list[_Hit]:
-    """Each owner's best hit, best first; exact names score above any fuzzy hit."""
+    """Each owner's best hit, best first; exact names score above any fuzzy hit.
+
+    Plain edit-distance ``ratio`` on short names catches typos ("conor") and is several times
+    cheaper than ``WRatio``; prefixes ("char") score separately; ``token_set_ratio`` on each
+    owner's profile (all its words, one per owner) handles reordered multi-word queries.
+    """
     best: dict[int, _Hit] = {}
+
+    def offer(score: float, owner: int, choice: str) -> None:
+        if owner not in best or score > best[owner][0]:
+            best[owner] = (score, owner, choice)
+
     for i in exact.get(query, ()):
-        best[i] = (_EXACT_NAME, i, query)
+        offer(_EXACT_NAME, i, query)
     for i in (exact_words or {}).get(query, ()):
-        best.setdefault(i, (_EXACT_WORD, i, query))
-    if len(query) >= MIN_FUZZY_LENGTH:
+        offer(_EXACT_WORD, i, query)
+    if len(query) < MIN_FUZZY_LENGTH:
+        return sorted(best.values(), key=lambda h: (-h[0], h[1]))
+    hits = process.extract(
+        query, choices, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=SUGGEST_SCORE
+    )
+    for choice, score, pos in hits:
+        offer(float(score), owners[pos], choice)
+    for pos, choice in enumerate(choices):
+        if choice.startswith(query):
+            offer(PREFIX_SCORE, owners[pos], choice)
+    if profiles and " " in query:  # one word is already covered by the word index
         hits = process.extract(
-            query, choices, scorer=fuzz.WRatio, processor=None, limit=None,
+            query, profiles, scorer=fuzz.token_set_ratio, processor=None, limit=None,
             score_cutoff=SUGGEST_SCORE,
         )
-        for choice, score, pos in hits:
-            owner = owners[pos]
-            if owner not in best or score > best[owner][0]:
-                best[owner] = (float(score), owner, choice)
+        for choice, score, owner in hits:
+            offer(float(score), owner, choice)
     return sorted(best.values(), key=lambda h: (-h[0], h[1]))
 
 
 def _plausible(query: str, choice: str) -> bool:
-    """Guard against WRatio's substring scores: "and" is inside "pandya" but means nobody."""
+    """A confident hit must look like the query, not merely contain it somewhere."""
     first = query.split()[0]
     return fuzz.ratio(query, choice) >= 80 or any(w.startswith(first) for w in choice.split())
 
@@ -158,6 +178,7 @@ class ShowIndex:
         self._cast_choices: list[str] = []
         self._cast_owner: list[int] = []
         self._names_of: list[tuple[str, ...]] = []
+        self._cast_profiles: list[str] = []
         for i, member in enumerate(show.cast):
             whole, words = _cast_names(member)
             for name in whole:
@@ -168,8 +189,9 @@ class ShowIndex:
             self._names_of.append(names)
             # One string of everything, so "nick nelson kit" beats the other Nelsons.
             profile = " ".join(sorted(words | {w for n in whole for w in n.split()}))
-            self._cast_choices.extend((*names, profile))
-            self._cast_owner.extend([i] * (len(names) + 1))
+            self._cast_profiles.append(profile)
+            self._cast_choices.extend(names)
+            self._cast_owner.extend([i] * len(names))
         self._main_first = tuple(
             sorted(range(len(show.cast)), key=lambda i: show.cast[i].billing != "main")
         )
@@ -186,7 +208,8 @@ class ShowIndex:
 
     def _rank_cast(self, q: str) -> list[_Hit]:
         return _fuzzy_rank(
-            q, self._cast_choices, self._cast_owner, self._cast_whole, self._cast_words
+            q, self._cast_choices, self._cast_owner, self._cast_whole, self._cast_words,
+            self._cast_profiles,
         )
 
     def find_cast(self, query: str) -> CastLookup:
@@ -208,10 +231,11 @@ class ShowIndex:
             order = list(self._main_first)
         else:
             order = [i for _s, i, _c in self._rank_cast(q)]
-            # Prefix typing ("ki", "ch") is too short to score; offer names starting with it.
-            order += [
-                i for i, names in enumerate(self._names_of) if any(n.startswith(q) for n in names)
-            ]
+            if len(q) < MIN_FUZZY_LENGTH:  # "ki", "ch": too short to score, offer prefixes
+                order += [
+                    i for i, names in enumerate(self._names_of)
+                    if any(n.startswith(q) for n in names)
+                ]
             order = list(dict.fromkeys(order))  # de-duplicate, keeping the best-first order
         return [
             (cast_label(self._cast[i]), self._cast[i].key[:CHOICE_TEXT_LIMIT])

@@ -10,7 +10,7 @@ import discord
 import pytest
 
 from bot.show import cards
-from bot.show.models import DatePrecision, Episode, NewsItem, Release, ReleaseDate
+from bot.show.models import DatePrecision, Episode, NewsItem, Release, ReleaseDate, ShowData
 from tests.unit.show_fixtures import CAST, EPISODES, RELEASES, SEASONS, TIMELINE, make_show
 
 PING = re.compile(r"@everyone|@here|<@[!&]?\d")
@@ -49,7 +49,7 @@ def assert_no_ping(embed: discord.Embed) -> None:
         assert not PING.search(text), text
 
 
-def all_cards(show, now: dt.datetime) -> list[discord.Embed]:  # type: ignore[no-untyped-def]
+def all_cards(show: ShowData, now: dt.datetime) -> list[discord.Embed]:
     members, page, count = cards.paginate(show.cast, 0, cards.CAST_PAGE_SIZE)
     news, npage, ncount = cards.paginate(show.timeline, 0, cards.TIMELINE_PAGE_SIZE)
     return [
@@ -74,7 +74,7 @@ def test_every_card_fits_and_credits_sources() -> None:
         assert_no_ping(embed)
 
 
-def absurd_show():  # type: ignore[no-untyped-def]
+def absurd_show() -> ShowData:
     long = HOSTILE * 400  # ~30,000 characters
     cast = tuple(
         dataclasses.replace(
@@ -282,3 +282,11 @@ def test_not_found_message_is_safe() -> None:
 
 def test_not_found_message_empty_query() -> None:
     assert "Did you mean" not in cards.not_found_message("episode", "   ", ["S1E1"])
+
+
+def test_cards_from_the_real_data_file_fit() -> None:
+    from bot.show.loader import load_show_data
+
+    for embed in all_cards(load_show_data(), NOW):
+        assert_within_limits(embed)
+        assert_no_ping(embed)

@@ -214,3 +214,22 @@ def test_episode_choices_limits() -> None:
             assert len(name) <= 100
             assert len(value) <= 100
             assert "plot" not in name
+
+
+def test_real_data_file_answers_the_usual_queries() -> None:
+    from bot.show.loader import load_show_data
+
+    index = ShowIndex(load_show_data())
+    expected = {
+        "kit": "kit-connor", "nick": "kit-connor", "conor": "kit-connor",
+        "farooq": "nima-taleghani", "charlie": "joe-locke",
+        "olivia colman": "olivia-colman", "darcy": "kizzy-edgell",
+    }
+    for query, key in expected.items():
+        found = index.find_cast(query).match
+        assert found is not None and found.key == key, query
+    assert index.find_episode("S2E4").match is not None
+    for query in ("", "s1", "a", "x" * 6000):
+        for choices in (index.cast_choices(query), index.episode_choices(query)):
+            assert len(choices) <= 25
+            assert all(len(n) <= 100 and len(v) <= 100 for n, v in choices)
