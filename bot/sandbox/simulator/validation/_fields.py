@@ -32,6 +32,14 @@ class Errors:
         return {"code": 50035, "message": "Invalid Form Body", "errors": self.tree}
 
 
+def shown(value: object) -> str:
+    """A short rendering of a bad value for an error message (never huge, never raising)."""
+    if isinstance(value, int) and abs(value) > 10**30:
+        return "<huge int>"  # str() of a very long int raises ValueError
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)  # JSON true is not 1
 
@@ -55,7 +63,7 @@ def string(
     if missing(errs, path, value, required):
         return None
     if not isinstance(value, str):
-        errs.add(path, "STRING_TYPE_CONVERT", f"Could not interpret {value!r} as string.")
+        errs.add(path, "STRING_TYPE_CONVERT", f"Could not interpret {shown(value)} as string.")
         return None
     if min_len <= len(value) <= max_len:
         return value
@@ -80,7 +88,7 @@ def integer(
     if missing(errs, path, value, required):
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        errs.add(path, "NUMBER_TYPE_COERCE", f'Value "{value}" is not int.')
+        errs.add(path, "NUMBER_TYPE_COERCE", f'Value "{shown(value)}" is not int.')
     elif value < lo:
         errs.add(path, "NUMBER_TYPE_MIN", f"int value should be greater than or equal to {lo}.")
     elif value > hi:
@@ -90,13 +98,17 @@ def integer(
     return None
 
 
+def _is_nan(value: float) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
 def number(errs: Errors, path: Path, value: object, *, required: bool = False) -> float | None:
     """A double between -2^53 and 2^53, as the NUMBER option type documents."""
     if missing(errs, path, value, required):
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        errs.add(path, "NUMBER_TYPE_COERCE", f'Value "{value}" is not a valid number.')
-    elif abs(value) > INT53:
+    if isinstance(value, bool) or not isinstance(value, int | float) or _is_nan(value):
+        errs.add(path, "NUMBER_TYPE_COERCE", f'Value "{shown(value)}" is not a valid number.')
+    elif abs(value) > INT53:  # also catches infinity
         errs.add(path, "NUMBER_TYPE_MAX", f"number value should be between -{INT53} and {INT53}.")
     else:
         return value
@@ -153,17 +165,16 @@ def mapping(errs: Errors, path: Path, value: object, *, required: bool = False) 
 
 def boolean(errs: Errors, path: Path, value: object) -> None:
     if value is not None and not isinstance(value, bool):
-        errs.add(path, "BASE_TYPE_BOOLEAN", f'Value "{value}" is not boolean.')
+        errs.add(path, "BASE_TYPE_BOOLEAN", f'Value "{shown(value)}" is not boolean.')
 
 
 def snowflake(errs: Errors, path: Path, value: object, *, required: bool = False) -> None:
     if missing(errs, path, value, required):
         return
-    digits = str(value) if is_int(value) else value
-    if not (
-        isinstance(digits, str) and digits.isascii() and digits.isdigit() and int(digits) < 2**64
-    ):
-        errs.add(path, "NUMBER_TYPE_COERCE", f'Value "{value}" is not snowflake.')
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
+        value = int(value)
+    if not (is_int(value) and 0 <= value < 2**64):  # type: ignore[operator]
+        errs.add(path, "NUMBER_TYPE_COERCE", f'Value "{shown(value)}" is not snowflake.')
 
 
 def url(
@@ -210,6 +221,11 @@ def later_duplicates(keys: list[object]) -> list[int]:
             repeats.append(index)
         seen.add(key)
     return repeats
+
+
+def as_list(value: object) -> list[Any]:
+    """The value if it is a list, else nothing to iterate (its type is reported elsewhere)."""
+    return value if isinstance(value, list) else []
 
 
 def text_len(*values: object) -> int:

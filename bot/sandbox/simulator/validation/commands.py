@@ -18,6 +18,7 @@ from ._fields import (
     Errors,
     Path,
     array,
+    as_list,
     boolean,
     bounds,
     enum_list,
@@ -28,6 +29,7 @@ from ._fields import (
     missing,
     number,
     one_of,
+    shown,
     string,
     text_len,
 )
@@ -133,7 +135,7 @@ def _long_text(errs: Errors) -> Check:
 
 def _permissions(errs: Errors, path: Path, value: object) -> None:
     """The schema says integer; discord.py and the docs send a string of digits: both work."""
-    if isinstance(value, str) and value.isascii() and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
         value = int(value)
     integer(errs, path, value, lo=0, hi=MAX_PERMISSIONS)
 
@@ -161,10 +163,11 @@ def _command_type(command: object) -> object:
     return 1 if kind is None else kind  # a missing type means CHAT_INPUT
 
 
-def _command_key(command: object) -> tuple[object, str] | None:
+def _command_key(command: object) -> tuple[int, str] | None:
     """Names are unique per command type."""
-    if isinstance(command, dict) and isinstance(command.get("name"), str):
-        return (_command_type(command), command["name"])
+    kind = _command_type(command)
+    if isinstance(kind, int) and isinstance(command, dict) and isinstance(command.get("name"), str):
+        return (kind, command["name"])
     return None
 
 
@@ -249,11 +252,17 @@ def _option_size(option: object) -> int:
     if not isinstance(option, dict):
         return 0
     size = text_len(option.get("name"), option.get("description"))
-    for item in option.get("choices") or []:
+    for item in as_list(option.get("choices")):
         if isinstance(item, dict):
-            value = item.get("value")
-            size += text_len(item.get("name"), None if value is None else str(value))
-    return size + sum(_option_size(child) for child in option.get("options") or [])
+            size += text_len(item.get("name")) + _value_len(item.get("value"))
+    return size + sum(_option_size(child) for child in as_list(option.get("options")))
+
+
+def _value_len(value: object) -> int:
+    """A choice value counts as its text; a number as its decimal digits."""
+    if isinstance(value, str):
+        return len(value)
+    return len(shown(value)) if isinstance(value, int | float) else 0
 
 
 def _command_size(command: dict) -> int:
