@@ -21,12 +21,19 @@ from bot.scheduling.countdown import CountdownService
 from bot.scheduling.pacing import DEFAULT_RATE, Pacer
 from bot.scheduling.scheduler import DEFAULT_TICK_SECONDS, PeriodicJobs
 from bot.show.models import ShowData
+from bot.show.search import ShowIndex
 from bot.tree import BotTree
 
 log = logging.getLogger(__name__)
 
 # Explicit, so a typo is an error at start-up rather than a silently missing feature.
-DEFAULT_EXTENSIONS: tuple[str, ...] = ("cogs.about",)
+DEFAULT_EXTENSIONS: tuple[str, ...] = (
+    "cogs.about",
+    "cogs.cast",
+    "cogs.episodes",
+    "cogs.releases",
+    "cogs.countdown",
+)
 
 Clock = Callable[[], dt.datetime]
 SyncOutcome = Literal["guild", "global", "unchanged"]
@@ -80,6 +87,7 @@ class HeartstopperBot(commands.Bot):
         self.settings = settings
         self.db = db
         self.show = show
+        self.show_index = ShowIndex(show)  # in-memory indexes for lookups and autocomplete
         self.clock = clock
         self.meta = MetaRepository(db)
         self._extensions = tuple(extensions)

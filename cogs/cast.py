@@ -1,0 +1,54 @@
+"""/cast: who plays whom, with typo-tolerant autocomplete."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import HeartstopperBot
+from bot.paging import Paginator
+from bot.show.cards import CAST_PAGE_SIZE, cast_card, cast_page, not_found_message, paginate
+from bot.tree import UserFacingError
+
+
+class Cast(commands.Cog):
+    def __init__(self, bot: HeartstopperBot) -> None:
+        self.bot = bot
+
+    @app_commands.command()
+    @app_commands.describe(query="An actor or a character, e.g. Kit Connor or Nick")
+    async def cast(self, interaction: discord.Interaction, query: str | None = None) -> None:
+        """Who plays whom in Heartstopper; leave the query empty to browse the whole cast."""
+        if query is None or not query.strip():
+            await self._browse(interaction)
+            return
+        lookup = self.bot.show_index.find_cast(query)
+        if lookup.match is None:
+            suggestions = [m.actor for m in lookup.suggestions]
+            raise UserFacingError(not_found_message("cast member", query, suggestions))
+        await interaction.response.send_message(embed=cast_card(lookup.match))
+
+    async def _browse(self, interaction: discord.Interaction) -> None:
+        members = self.bot.show.cast
+
+        def build(page: int) -> discord.Embed:
+            shown, page, count = paginate(members, page, CAST_PAGE_SIZE)
+            return cast_page(shown, page, count)
+
+        _, _, page_count = paginate(members, 0, CAST_PAGE_SIZE)
+        view = Paginator(owner_id=interaction.user.id, page_count=page_count, build=build)
+        await view.send(interaction)
+
+    @cast.autocomplete("query")
+    async def cast_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=name, value=value)
+            for name, value in self.bot.show_index.cast_choices(current)
+        ]
+
+
+async def setup(bot: HeartstopperBot) -> None:
+    await bot.add_cog(Cast(bot))

@@ -1,0 +1,530 @@
+"""/countdown: server admins set up the daily countdown posts.
+
+Only members with Manage Server see the group by default, and it works only in servers.
+Every change is checked before it is saved (can the bot post there? is the time real?) and
+takes effect at once: saving recomputes the next post instant in the database.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import HeartstopperBot
+from bot.countdown.cards import check_channel, describe_target, preview_text, status_embed
+from bot.countdown.parsing import (
+    CountdownInputError,
+    parse_event_datetime,
+    parse_post_time,
+    parse_timezone,
+    timezone_choices,
+)
+from bot.countdown.planner import plan_post
+from bot.countdown.settings import (
+    NEXT_TARGET,
+    Cadence,
+    CountdownSettings,
+    event_target,
+    release_target,
+    split_target,
+)
+from bot.show.releases import describe_when, discord_timestamps, upcoming_releases
+from bot.tree import UserFacingError
+
+log = logging.getLogger(__name__)
+
+EVENT_NAME_MAX = 80
+TEST_POST_PREFIX = "🧪 **Test post** (from `/countdown test`; only admins asked for this one):\n"
+
+
+@contextmanager
+def friendly_input() -> Iterator[None]:
+    """Turn the parsers' CountdownInputError into the friendly ephemeral error path."""
+    try:
+        yield
+    except CountdownInputError as exc:
+        raise UserFacingError(str(exc)) from None
+
+
+def _guild(interaction: discord.Interaction) -> discord.Guild:
+    if interaction.guild is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Countdown(commands.GroupCog, group_name="countdown"):
+    """Daily countdown posts to the next Heartstopper release (server admins)."""
+
+    event = app_commands.Group(
+        name="event", description="Your server's own events to count down to"
+    )
+
+    def __init__(self, bot: HeartstopperBot) -> None:
+        self.bot = bot
+        self.service = bot.countdowns
+        self.repo = bot.countdowns.repo
+        super().__init__()
+
+    # -- shared helpers ---------------------------------------------------------------------
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        # default_member_permissions only hides the commands; a server can override it, so
+        # changing settings still needs Manage Server (or the bot owner).
+        if interaction.guild is None:
+            raise app_commands.NoPrivateMessage()
+        member = interaction.user
+        if isinstance(member, discord.Member) and member.guild_permissions.manage_guild:
+            return True
+        if member.id in self.bot.settings.owner_ids:
+            return True
+        raise app_commands.MissingPermissions(["manage_guild"])
+
+    async def _reply(
+        self,
+        interaction: discord.Interaction,
+        content: str | None = None,
+        *,
+        embed: discord.Embed | None = None,
+    ) -> None:
+        """Answer privately, first telling the admin about a failure they haven't seen."""
+        warning = await self.repo.take_unseen_error(_guild(interaction).id)
+        if warning:
+            content = f"⚠️ **The countdown hit a problem:** {warning}\n\n{content or ''}".strip()
+        await interaction.response.send_message(content or None, embed=embed, ephemeral=True)
+
+    def _check_channel(self, channel: discord.abc.GuildChannel, role: discord.Role | None) -> None:
+        me = channel.guild.me
+        result = check_channel(channel.mention, channel.permissions_for(me), role=role)
+        if not result.ok:
+            raise UserFacingError(result.problem)
+
+    def _resolve_channel(
+        self, guild: discord.Guild, channel_id: int | None
+    ) -> discord.abc.GuildChannel | None:
+        return guild.get_channel(channel_id) if channel_id else None
+
+    async def _save(
+        self, interaction: discord.Interaction, settings: CountdownSettings, what: str
+    ) -> None:
+        next_post = await self.service.apply_settings(settings)
+        if settings.enabled:
+            await self.repo.clear_error(settings.guild_id)
+        if next_post is None:
+            tail = "No posts are scheduled until the countdown is set up and running."
+        else:
+            full, relative = discord_timestamps(next_post)
+            tail = f"Next post: {full} ({relative})."
+        await self._reply(interaction, f"✅ {what}\n{tail}")
+
+    async def _settings(self, interaction: discord.Interaction) -> CountdownSettings:
+        return await self.repo.get_settings(_guild(interaction).id)
+
+    async def _require_setup(self, interaction: discord.Interaction) -> CountdownSettings:
+        settings = await self._settings(interaction)
+        if settings.channel_id is None:
+            raise UserFacingError("The countdown isn't set up yet: start with `/countdown setup`.")
+        return settings
+
+    # -- setup and single settings ----------------------------------------------------------
+
+    @app_commands.command()
+    @app_commands.describe(
+        channel="Where the daily post goes",
+        time="Local post time, 24-hour HH:MM, e.g. 09:00",
+        timezone="Your time zone, e.g. Europe/London (start typing to search)",
+        role="Optional role to ping on milestones and release day",
+    )
+    async def setup(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        time: str,
+        timezone: str,
+        role: discord.Role | None = None,
+    ) -> None:
+        """Set up the daily countdown: channel, time, time zone and an optional role."""
+        guild = _guild(interaction)
+        with friendly_input():
+            post_time = parse_post_time(time)
+            zone = parse_timezone(timezone)
+        real_channel = self._resolve_channel(guild, channel.id) or channel
+        self._check_channel(real_channel, role)  # type: ignore[arg-type]
+        current = await self.repo.get_settings(guild.id)
+        settings = dataclasses.replace(
+            current,
+            channel_id=channel.id,
+            post_time=post_time,
+            timezone=zone.key,
+            role_id=role.id if role else None,
+            enabled=True,
+        )
+        await self._save(
+            interaction,
+            settings,
+            f"Countdown set up in {channel.mention} at {post_time:%H:%M} {zone.key}"
+            + (f", pinging {role.mention} on milestones." if role else "."),
+        )
+
+    @app_commands.command()
+    @app_commands.describe(channel="The new channel for the countdown posts")
+    async def channel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        """Move the countdown posts to another channel."""
+        guild = _guild(interaction)
+        settings = await self._require_setup(interaction)
+        role = guild.get_role(settings.role_id) if settings.role_id else None
+        self._check_channel(self._resolve_channel(guild, channel.id) or channel, role)  # type: ignore[arg-type]
+        await self._save(
+            interaction,
+            dataclasses.replace(settings, channel_id=channel.id),
+            f"Posts will go to {channel.mention}.",
+        )
+
+    @app_commands.command(name="time")
+    @app_commands.describe(time="Local post time, 24-hour HH:MM, e.g. 18:30")
+    async def time_(self, interaction: discord.Interaction, time: str) -> None:
+        """Change the local time of the daily post."""
+        settings = await self._require_setup(interaction)
+        with friendly_input():
+            post_time = parse_post_time(time)
+        await self._save(
+            interaction,
+            dataclasses.replace(settings, post_time=post_time),
+            f"Posts will go out at {post_time:%H:%M} {settings.timezone}.",
+        )
+
+    @app_commands.command()
+    @app_commands.describe(timezone="Your time zone, e.g. America/New_York")
+    async def timezone(self, interaction: discord.Interaction, timezone: str) -> None:
+        """Change the time zone the post time is in."""
+        settings = await self._require_setup(interaction)
+        with friendly_input():
+            zone = parse_timezone(timezone)
+        await self._save(
+            interaction,
+            dataclasses.replace(settings, timezone=zone.key),
+            f"Time zone set to {zone.key}.",
+        )
+
+    @setup.autocomplete("timezone")
+    @timezone.autocomplete("timezone")
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in timezone_choices(current)]
+
+    @app_commands.command()
+    @app_commands.describe(role="Role to ping on milestones and release day; leave empty for none")
+    async def role(
+        self, interaction: discord.Interaction, role: discord.Role | None = None
+    ) -> None:
+        """Choose the role to ping (or no pings at all)."""
+        guild = _guild(interaction)
+        settings = await self._require_setup(interaction)
+        if role is not None:
+            channel = self._resolve_channel(guild, settings.channel_id)
+            if channel is not None:
+                self._check_channel(channel, role)
+        what = f"I'll ping {role.mention} on milestones." if role else "I won't ping anyone."
+        await self._save(
+            interaction, dataclasses.replace(settings, role_id=role.id if role else None), what
+        )
+
+    @app_commands.command()
+    @app_commands.describe(target="`next` follows the releases; or pick a release or your event")
+    async def target(self, interaction: discord.Interaction, target: str) -> None:
+        """Choose what to count down to: the next release, a given release, or your event."""
+        guild = _guild(interaction)
+        settings = await self._require_setup(interaction)
+        value = target.strip().lower()
+        try:
+            kind, ref = split_target(value)
+        except ValueError:
+            raise UserFacingError(
+                "Pick a target from the list: `next`, a release, or one of your events "
+                "(add one with `/countdown event add`)."
+            ) from None
+        if kind == "release" and self.bot.show.release(ref or "") is None:
+            raise UserFacingError("I don't know that release; pick one from the list.")
+        if kind == "event":
+            events = {e.id for e in await self.repo.list_events(guild.id)}
+            if int(ref or 0) not in events:
+                raise UserFacingError("That event doesn't exist here; see `/countdown event list`.")
+        new = dataclasses.replace(settings, target=value)
+        resolved = await self.service.resolve(new, self.bot.clock())
+        await self._save(interaction, new, f"Counting down to {describe_target(resolved, new)}.")
+
+    @target.autocomplete("target")
+    async def target_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        now = self.bot.clock()
+        options = [("The next release (moves on automatically)", NEXT_TARGET)]
+        for release in upcoming_releases(self.bot.show.releases, now):
+            options.append(
+                (f"{release.title} · {describe_when(release.when)}", release_target(release.key))
+            )
+        if interaction.guild_id:
+            for event in await self.repo.list_events(interaction.guild_id):
+                options.append(
+                    (
+                        f"Event: {event.name} · {event.starts_at:%Y-%m-%d %H:%M} UTC",
+                        event_target(event.id),
+                    )
+                )
+        needle = current.casefold().strip()
+        return [
+            app_commands.Choice(name=name[:100], value=value)
+            for name, value in options
+            if needle in name.casefold() or needle in value
+        ][:25]
+
+    @app_commands.command()
+    @app_commands.describe(cadence="Every day, or only on milestones and release day")
+    @app_commands.choices(
+        cadence=[
+            app_commands.Choice(name="Every day", value=Cadence.DAILY.value),
+            app_commands.Choice(
+                name="Milestones and release day only", value=Cadence.MILESTONES.value
+            ),
+        ]
+    )
+    async def cadence(self, interaction: discord.Interaction, cadence: str) -> None:
+        """How often to post."""
+        settings = await self._require_setup(interaction)
+        chosen = Cadence(cadence)
+        words = "every day" if chosen is Cadence.DAILY else "on milestones and release day only"
+        await self._save(
+            interaction, dataclasses.replace(settings, cadence=chosen), f"Posting {words}."
+        )
+
+    @app_commands.command()
+    @app_commands.describe(
+        silent="Routine posts arrive without a notification (milestones still notify)"
+    )
+    async def silent(self, interaction: discord.Interaction, silent: bool) -> None:
+        """Whether routine daily posts are silent."""
+        settings = await self._require_setup(interaction)
+        words = "silent" if silent else "with a notification (and the role ping, if set)"
+        await self._save(
+            interaction,
+            dataclasses.replace(settings, silent_routine=silent),
+            f"Routine posts will arrive {words}.",
+        )
+
+    @app_commands.command()
+    async def pause(self, interaction: discord.Interaction) -> None:
+        """Stop posting until you resume (settings are kept)."""
+        settings = await self._require_setup(interaction)
+        await self._save(
+            interaction, dataclasses.replace(settings, enabled=False), "Countdown paused."
+        )
+
+    @app_commands.command()
+    async def resume(self, interaction: discord.Interaction) -> None:
+        """Start posting again (checks the channel first)."""
+        guild = _guild(interaction)
+        settings = await self._require_setup(interaction)
+        channel = self._resolve_channel(guild, settings.channel_id)
+        if channel is None:
+            raise UserFacingError(
+                "The countdown channel no longer exists: pick one with `/countdown channel`."
+            )
+        role = guild.get_role(settings.role_id) if settings.role_id else None
+        self._check_channel(channel, role)
+        await self._save(
+            interaction, dataclasses.replace(settings, enabled=True), "Countdown resumed."
+        )
+
+    @app_commands.command()
+    @app_commands.describe(confirm="Type true to confirm: settings and custom events are deleted")
+    async def reset(self, interaction: discord.Interaction, confirm: bool) -> None:
+        """Delete this server's countdown settings and custom events."""
+        if not confirm:
+            raise UserFacingError(
+                "Nothing was changed. Run `/countdown reset confirm: True` to reset."
+            )
+        await self.repo.reset(_guild(interaction).id)
+        await interaction.response.send_message(
+            "🗑️ Countdown settings and custom events deleted. `/countdown setup` starts afresh.",
+            ephemeral=True,
+        )
+
+    # -- looking at it ----------------------------------------------------------------------
+
+    @app_commands.command()
+    async def status(self, interaction: discord.Interaction) -> None:
+        """Settings, the next post, the last post and any problem."""
+        guild = _guild(interaction)
+        status = await self.service.status(guild.id)
+        settings = status.settings
+        now = self.bot.clock()
+        target = await self.service.resolve(settings, now)
+        link = (
+            f"https://discord.com/channels/{guild.id}/{settings.channel_id}/{status.last_message_id}"
+            if status.last_message_id and settings.channel_id
+            else None
+        )
+        embed = status_embed(
+            settings,
+            target=target,
+            finished=await self.service.finished(settings),
+            next_post_at=status.next_post_at,
+            last_post_at=status.last_post_at,
+            last_post_link=link,
+            last_error=status.last_error,
+        )
+        await self.repo.take_unseen_error(guild.id)  # shown in the card: now seen
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command()
+    async def preview(self, interaction: discord.Interaction) -> None:
+        """Show privately what the next post will say."""
+        settings = await self._require_setup(interaction)
+        at, post = await self.service.preview(settings)
+        reason = (
+            "the target is finished or has no date to count yet"
+            " (vague dates get a weekly Monday post)"
+        )
+        if not settings.enabled:
+            reason = "the countdown is paused."
+        await self._reply(interaction, preview_text(at, post, reason)[:2000])
+
+    @app_commands.command()
+    async def test(self, interaction: discord.Interaction) -> None:
+        """Post a sample countdown in the channel now (no pings)."""
+        guild = _guild(interaction)
+        settings = await self._require_setup(interaction)
+        channel = self._resolve_channel(guild, settings.channel_id)
+        if channel is None or not isinstance(channel, discord.abc.Messageable):
+            raise UserFacingError(
+                "The countdown channel no longer exists: pick one with `/countdown channel`."
+            )
+        self._check_channel(channel, None)
+        now = self.bot.clock()
+        sample = dataclasses.replace(settings, enabled=True, cadence=Cadence.DAILY, role_id=None)
+        post = plan_post(sample, await self.service.resolve(sample, now), now)
+        body = post.content if post else "Nothing to count down to right now."
+        message = await channel.send(
+            (TEST_POST_PREFIX + body)[:2000],
+            allowed_mentions=discord.AllowedMentions.none(),
+            silent=True,
+        )
+        await self._reply(interaction, f"Posted a test in {channel.mention}: {message.jump_url}")
+
+    # -- custom events ----------------------------------------------------------------------
+
+    @event.command(name="add")
+    @app_commands.describe(
+        name="What you're counting down to, e.g. Season 4 watch party",
+        when="Date and time in the server's time zone: YYYY-MM-DD HH:MM",
+        count_down="Switch the countdown to this event now (default: yes)",
+    )
+    async def event_add(
+        self, interaction: discord.Interaction, name: str, when: str, count_down: bool = True
+    ) -> None:
+        """Add your own event (a watch party?) to count down to."""
+        guild = _guild(interaction)
+        settings = await self._settings(interaction)
+        title = " ".join(name.split())
+        if not title or len(title) > EVENT_NAME_MAX:
+            raise UserFacingError(f"Give the event a name of 1 to {EVENT_NAME_MAX} characters.")
+        now = self.bot.clock()
+        with friendly_input():
+            starts_at = parse_event_datetime(when, settings.zone, now)
+        event = await self.repo.add_event(
+            guild.id, title, starts_at, created_by=interaction.user.id, now=now
+        )
+        if event is None:
+            raise UserFacingError("This server already has an event with that name.")
+        full, relative = discord_timestamps(starts_at)
+        text = f"Added **{discord.utils.escape_markdown(title)}** on {full} ({relative})."
+        if count_down and settings.channel_id is not None:
+            await self._save(
+                interaction,
+                dataclasses.replace(settings, target=event_target(event.id)),
+                text + " Counting down to it now.",
+            )
+            return
+        hint = (
+            ""
+            if settings.channel_id
+            else " Set up the channel with `/countdown setup` to get posts."
+        )
+        await self._reply(interaction, text + hint)
+
+    @event.command(name="list")
+    async def event_list(self, interaction: discord.Interaction) -> None:
+        """Your server's custom events."""
+        events = await self.repo.list_events(_guild(interaction).id)
+        if not events:
+            await self._reply(
+                interaction, "No custom events yet: add one with `/countdown event add`."
+            )
+            return
+        lines = []
+        for event in events[:20]:
+            full, relative = discord_timestamps(event.starts_at)
+            lines.append(f"• **{discord.utils.escape_markdown(event.name)}** — {full} ({relative})")
+        await self._reply(interaction, "\n".join(lines))
+
+    @event.command(name="remove")
+    @app_commands.describe(event="The event to remove")
+    async def event_remove(self, interaction: discord.Interaction, event: str) -> None:
+        """Remove one of your custom events."""
+        guild = _guild(interaction)
+        kind, ref = ("", None)
+        try:
+            kind, ref = split_target(event if event.startswith("event:") else f"event:{event}")
+        except ValueError:
+            pass
+        if kind != "event" or not await self.repo.remove_event(guild.id, int(ref or 0)):
+            raise UserFacingError("I couldn't find that event; pick one from the list.")
+        settings = await self.repo.get_settings(guild.id)
+        if settings.target == event_target(int(ref or 0)):
+            await self._save(
+                interaction,
+                dataclasses.replace(settings, target=NEXT_TARGET),
+                "Event removed; counting down to the next release again.",
+            )
+            return
+        await self._reply(interaction, "Event removed.")
+
+    @event_remove.autocomplete("event")
+    async def event_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        needle = current.casefold().strip()
+        return [
+            app_commands.Choice(
+                name=f"{e.name} · {e.starts_at:%Y-%m-%d %H:%M} UTC"[:100], value=event_target(e.id)
+            )
+            for e in await self.repo.list_events(interaction.guild_id)
+            if needle in e.name.casefold()
+        ][:25]
+
+    # -- membership -------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        await self.repo.mark_removed(guild.id, self.bot.clock())
+        log.info("Removed from guild %s; its settings are kept for the grace period", guild.id)
+
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        if await self.repo.mark_present(guild.id):
+            settings = await self.repo.get_settings(guild.id)
+            await self.service.apply_settings(settings)
+
+
+async def setup(bot: HeartstopperBot) -> None:
+    await bot.add_cog(Countdown(bot))
