@@ -198,41 +198,9 @@ def _command(errs: Errors, path: Path, value: object) -> None:
         lambda at, text: _command_name(errs, at, text, chat_input=chat_input),
     )
     if chat_input:
-        string(
-            errs,
-            (*path, "description"),
-            command.get("description"),
-            min_len=1,
-            max_len=100,
-            required=True,
-        )
-        _localizations(
-            errs,
-            (*path, "description_localizations"),
-            command.get("description_localizations"),
-            _long_text(errs),
-        )
-        _options(errs, (*path, "options"), command.get("options"), parent=None)
-        if _command_size(command) > MAX_COMMAND_SIZE:
-            errs.add(
-                path,
-                "APPLICATION_COMMAND_TOO_LARGE",
-                f"Command exceeds maximum size ({MAX_COMMAND_SIZE})",
-            )
+        _chat_input_parts(errs, path, command)
     else:
-        # USER and MESSAGE commands show no description and take no options.
-        if command.get("description"):
-            errs.add(
-                (*path, "description"),
-                "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION",
-                "Context menu commands cannot have a description",
-            )
-        if command.get("options"):
-            errs.add(
-                (*path, "options"),
-                "APPLICATION_COMMAND_CONTEXT_MENU_OPTIONS",
-                "Context menu commands cannot have options",
-            )
+        _context_menu_parts(errs, path, command)
     _permissions(
         errs, (*path, "default_member_permissions"), command.get("default_member_permissions")
     )
@@ -246,6 +214,47 @@ def _command(errs: Errors, path: Path, value: object) -> None:
         INTEGRATION_TYPES,
         min_items=1,
     )
+
+
+def _chat_input_parts(errs: Errors, path: Path, command: dict) -> None:
+    """Description, options and overall size: what only slash commands have."""
+    string(
+        errs,
+        (*path, "description"),
+        command.get("description"),
+        min_len=1,
+        max_len=100,
+        required=True,
+    )
+    _localizations(
+        errs,
+        (*path, "description_localizations"),
+        command.get("description_localizations"),
+        _long_text(errs),
+    )
+    _options(errs, (*path, "options"), command.get("options"), parent=None)
+    if _command_size(command) > MAX_COMMAND_SIZE:
+        errs.add(
+            path,
+            "APPLICATION_COMMAND_TOO_LARGE",
+            f"Command exceeds maximum size ({MAX_COMMAND_SIZE})",
+        )
+
+
+def _context_menu_parts(errs: Errors, path: Path, command: dict) -> None:
+    """USER and MESSAGE commands show no description and take no options."""
+    if command.get("description"):
+        errs.add(
+            (*path, "description"),
+            "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION",
+            "Context menu commands cannot have a description",
+        )
+    if command.get("options"):
+        errs.add(
+            (*path, "options"),
+            "APPLICATION_COMMAND_CONTEXT_MENU_OPTIONS",
+            "Context menu commands cannot have options",
+        )
 
 
 def _option_size(option: object) -> int:
