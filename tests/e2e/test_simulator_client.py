@@ -35,7 +35,9 @@ class Vote(discord.ui.View):
         await interaction.response.edit_message(content="Thanks for voting Nick!", view=None)
 
 
-def build_tree(client: discord.Client, guild_id: int, errors: list[Exception]) -> app_commands.CommandTree:
+def build_tree(
+    client: discord.Client, guild_id: int, errors: list[Exception]
+) -> app_commands.CommandTree:
     tree = app_commands.CommandTree(client)
     guild = discord.Object(guild_id)
 
@@ -154,7 +156,10 @@ async def test_slash_commands_get_replies(harness: Harness) -> None:
     assert [m["content"] for m in sim.messages(demo.general_id)] == ["pong"]
 
     setup = await sim.run_command(
-        demo.guild_id, demo.general_id, demo.admin_id, "countdown setup",
+        demo.guild_id,
+        demo.general_id,
+        demo.admin_id,
+        "countdown setup",
         options={"channel": demo.countdown_id, "time": "09:00"},
     )
     assert setup.content == f"<#{demo.countdown_id}> at 09:00"
@@ -175,7 +180,11 @@ async def test_autocomplete_offers_choices(harness: Harness) -> None:
     sim, demo = harness.sim, harness.demo
     await sync_all(harness)
     result = await sim.autocomplete(
-        demo.guild_id, demo.general_id, demo.fan_id, "cast", options={"query": "jo"},
+        demo.guild_id,
+        demo.general_id,
+        demo.fan_id,
+        "cast",
+        options={"query": "jo"},
         focused="query",
     )
     assert result.type == 8
@@ -205,7 +214,9 @@ async def test_nonce_makes_a_retried_send_idempotent(harness: Harness) -> None:
 async def test_no_ping_with_allowed_mentions_none(harness: Harness) -> None:
     sim, demo = harness.sim, harness.demo
     channel = harness.client.get_channel(demo.general_id)
-    await channel.send(f"@everyone <@&{demo.fans_role_id}>", allowed_mentions=discord.AllowedMentions.none())
+    await channel.send(
+        f"@everyone <@&{demo.fans_role_id}>", allowed_mentions=discord.AllowedMentions.none()
+    )
     await channel.send(f"<@&{demo.fans_role_id}>")
     quiet, loud = sim.messages(demo.general_id)
     assert (quiet["mention_everyone"], quiet["mention_roles"]) == (False, [])
@@ -228,6 +239,7 @@ async def test_survives_a_dropped_gateway_by_resuming(harness: Harness) -> None:
     await sim.wait_for_resume(timeout=5)
     await resumed  # discord.py itself saw RESUMED
     assert (sim.stats.resumes, sim.stats.identifies) == (1, 1)
+    assert sim.stats.gateway_connects["/gateway/resume"] == 1  # used READY's resume URL
     result = await sim.run_command(demo.guild_id, demo.general_id, demo.fan_id, "ping")
     assert result.content == "pong"
 

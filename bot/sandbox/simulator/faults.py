@@ -138,6 +138,7 @@ class SimStats:
     interactions: int = 0
     late_callbacks: int = 0
     interaction_latencies: list[float] = field(default_factory=list)
+    gateway_connects: Counter[str] = field(default_factory=Counter)  # by path
 
     @property
     def total_requests(self) -> int:

@@ -178,6 +178,7 @@ class Gateway:
 
     # -- websocket handler ------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        self.stats.gateway_connects[request.path] += 1
         ws = web.WebSocketResponse(max_msg_size=16 * 1024 * 1024)
         await ws.prepare(request)
         if request.query.get("encoding", "json") != "json":
