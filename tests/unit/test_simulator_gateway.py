@@ -28,9 +28,9 @@ class RawGateway:
         self._inflate = zlib.decompressobj()
         self._buffer = bytearray()
 
-    async def recv(self, timeout: float = 2.0) -> dict[str, Any]:
+    async def recv(self, wait: float = 2.0) -> dict[str, Any]:
         while True:
-            msg = await self.ws.receive(timeout)
+            msg = await self.ws.receive(wait)
             if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
                 return {"close": self.ws.close_code}
             assert msg.type is aiohttp.WSMsgType.BINARY, "zlib-stream frames must be binary"

@@ -148,6 +148,7 @@ class Gateway:
         self.sessions: dict[str, Session] = {}
         self.connections: set[Connection] = set()
         self.ready_sessions = 0
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- fan-out ----------------------------------------------------------------------
     def dispatch(self, event: str, data: Any) -> int:
@@ -299,7 +300,9 @@ class Gateway:
             return None
         if session.conn is not None and session.conn is not conn:
             # The old socket is superseded, as when Discord sees a resume from elsewhere.
-            asyncio.get_running_loop().create_task(session.conn.drop(4000))
+            task = asyncio.get_running_loop().create_task(session.conn.drop(4000))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         for frame in frames:
             conn.send(frame)
         session.conn = conn

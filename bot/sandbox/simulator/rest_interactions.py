@@ -47,7 +47,8 @@ def _invalid_callback_type(kind: int, callback: Any) -> InvalidBody:
                     "_errors": [
                         {
                             "code": "INTERACTION_RESPONSE_TYPE_INVALID",
-                            "message": f"Interaction response type {callback} is not valid for interaction type {kind}.",
+                            "message": f"Interaction response type {callback} is not valid "
+                            f"for interaction type {kind}.",
                         }
                     ]
                 }

@@ -68,7 +68,6 @@ class Simulator(InteractionDriver):
         self.interactions_by_token: dict[str, InteractionRecord] = {}
         self._synced: dict[int | None, int] = {}
         self._changed = asyncio.Event()
-        self._background: set[asyncio.Task[Any]] = set()
         self.application_flags = _FLAG_COMMAND_BADGE | _limited_flags(privileged_intents)
         self.gateway = Gateway(
             state=self.state,
@@ -104,8 +103,6 @@ class Simulator(InteractionDriver):
         if self._runner is None:
             return
         await self.gateway.close_all()
-        for task in list(self._background):
-            task.cancel()
         await self._runner.cleanup()
         self._runner = None
 
@@ -157,13 +154,11 @@ class Simulator(InteractionDriver):
         self._synced[scope] = self._synced.get(scope, 0) + 1
         self.notify()
 
-    def spawn(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
     async def wait_until(
-        self, predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition"
+        self,
+        predicate: Callable[[], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109 (the control API mirrors asyncio.wait_for)
+        what: str = "condition",
     ) -> None:
         """Wait until ``predicate()`` holds, re-checking on every state change."""
         loop = asyncio.get_running_loop()
@@ -401,7 +396,10 @@ class Simulator(InteractionDriver):
         return copy.deepcopy(self.state.messages.get(channel_id, []))
 
     async def wait_for_messages(
-        self, channel_id: int, count: int = 1, timeout: float = 5.0
+        self,
+        channel_id: int,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109
     ) -> list[dict[str, Any]]:
         await self.wait_until(
             lambda: len(self.state.messages.get(channel_id, [])) >= count,
@@ -414,7 +412,9 @@ class Simulator(InteractionDriver):
         return copy.deepcopy(self.state.commands.get(guild_id, []))
 
     async def wait_for_commands(
-        self, guild_id: int | None = None, timeout: float = 10.0
+        self,
+        guild_id: int | None = None,
+        timeout: float = 10.0,  # noqa: ASYNC109
     ) -> list[dict[str, Any]]:
         scope = "global" if guild_id is None else f"guild {guild_id}"
         await self.wait_until(
@@ -422,11 +422,11 @@ class Simulator(InteractionDriver):
         )
         return self.commands(guild_id)
 
-    async def wait_for_ready(self, timeout: float = 10.0) -> None:
+    async def wait_for_ready(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """The bot identified and was sent READY plus every GUILD_CREATE."""
         await self.wait_until(lambda: self.gateway.has_session, timeout, "the bot to IDENTIFY")
 
-    async def wait_for_resume(self, count: int = 1, timeout: float = 10.0) -> None:
+    async def wait_for_resume(self, count: int = 1, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         await self.wait_until(lambda: self.stats.resumes >= count, timeout, f"{count} RESUME(s)")
 
     async def drop_gateway(self, code: int = 4000) -> int:

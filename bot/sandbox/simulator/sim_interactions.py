@@ -55,7 +55,10 @@ class InteractionDriver:
         raise NotImplementedError
 
     async def wait_until(
-        self, predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition"
+        self,
+        predicate: Callable[[], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109 (the control API mirrors asyncio.wait_for)
+        what: str = "condition",
     ) -> None:
         raise NotImplementedError
 
@@ -294,9 +297,9 @@ class InteractionDriver:
             await self._soft_wait(lambda: bool(rec.followups), followup_timeout)
         return result
 
-    async def _soft_wait(self, predicate: Callable[[], bool], timeout: float) -> None:
+    async def _soft_wait(self, predicate: Callable[[], bool], limit: float) -> None:
         """Bounded wait that leaves the result to speak for itself on timeout."""
         try:
-            await self.wait_until(predicate, timeout)
+            await self.wait_until(predicate, limit)
         except TimeoutError:
             pass
