@@ -36,14 +36,18 @@ def check_channel(
     role: discord.Role | None = None,
 ) -> ChannelCheck:
     """Can the bot post (and ping ``role``) in the channel? Names the first missing permission."""
-    missing = [
-        label for attr, label in REQUIRED_CHANNEL_PERMISSIONS if not getattr(permissions, attr)
-    ]
+    # Discord strips Embed Links from a member who can't send, and Send from one who can't
+    # see: name the first missing permission in that chain, the one to fix.
+    missing = next(
+        (label for attr, label in REQUIRED_CHANNEL_PERMISSIONS if not getattr(permissions, attr)),
+        None,
+    )
     if missing:
         return ChannelCheck(
             False,
-            f"I can't post in {channel_mention}: I'm missing **{', '.join(missing)}** there. "
-            "Give me that in the channel's permissions (or pick another channel) and try again.",
+            f"I can't post in {channel_mention}: I'm missing the **{missing}** permission "
+            "there. Give me that in the channel's permissions (or pick another channel) "
+            "and try again.",
         )
     if role is not None:
         problem = role_problem(role, permissions)

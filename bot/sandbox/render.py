@@ -93,28 +93,41 @@ def _render_components(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
+_MENTION = re.compile(r"<(?:#|@&|@!?)\d+>")
+
+
+def render_mentions(text: str, names: Mapping[str, str]) -> str:
+    """``<#123>`` -> ``#countdown`` etc., for the ids ``names`` knows."""
+    return _MENTION.sub(lambda m: names.get(m[0].replace("<@!", "<@"), m[0]), text)
+
+
 def render_message(
-    message: Mapping[str, Any], *, zone: dt.tzinfo = dt.UTC, now: dt.datetime | None = None
+    message: Mapping[str, Any],
+    *,
+    zone: dt.tzinfo = dt.UTC,
+    now: dt.datetime | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> str:
     """A readable block for one message (content, embeds, buttons, and its flags)."""
     now = now or dt.datetime.now(dt.UTC)
+    names = names or {}
     flags = int(message.get("flags") or 0)
     markers = []
     if flags & EPHEMERAL:
         markers.append("only you can see this")
     if flags & SUPPRESS_NOTIFICATIONS:
         markers.append("silent")
-    pinged = [f"<@&{r}>" for r in message.get("mention_roles", [])]
+    pinged = [render_mentions(f"<@&{r}>", names) for r in message.get("mention_roles", [])]
     if message.get("mention_everyone"):
         pinged.insert(0, "@everyone")
     if pinged:
         markers.append("pings " + ", ".join(pinged))
     lines = [f"  ({'; '.join(markers)})"] if markers else []
     if content := message.get("content"):
-        lines += _wrap(render_timestamps(content, zone, now), "  ")
+        lines += _wrap(render_mentions(render_timestamps(content, zone, now), names), "  ")
     for embed in message.get("embeds", []):
         rendered = _render_embed(embed)
-        lines += [render_timestamps(line, zone, now) for line in rendered]
+        lines += [render_mentions(render_timestamps(line, zone, now), names) for line in rendered]
     lines += _render_components(message.get("components", []))
     return "\n".join(lines) if lines else "  (empty message)"
 
