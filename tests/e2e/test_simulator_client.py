@@ -11,6 +11,7 @@ import pytest
 from discord import app_commands
 
 from bot.sandbox.simulator import Simulator, add_demo_guild, point_discord_py_at
+from bot.sandbox.simulator import permissions as perms
 from bot.sandbox.simulator.demo import DemoGuild
 
 DEADLINE = 0.5
@@ -254,3 +255,28 @@ async def test_late_response_is_rejected(harness: Harness) -> None:
     await sim.wait_until(lambda: bool(harness.errors), timeout=2)
     error = harness.errors[0]
     assert isinstance(error, discord.NotFound) and error.code == 10062
+
+
+async def test_rate_limited_send_is_retried_once(harness: Harness) -> None:
+    sim, demo = harness.sim, harness.demo
+    sim.faults.rate_limit("POST", rf"^/channels/{demo.general_id}/messages$", retry_after=0.1)
+    await harness.client.get_channel(demo.general_id).send("after the wait")
+    assert sim.stats.rate_limited == 1
+    assert sim.stats.requests["POST /channels/{channel_id}/messages"] == 2
+    assert [m["content"] for m in sim.messages(demo.general_id)] == ["after the wait"]
+
+
+async def test_cache_follows_state_changes(harness: Harness) -> None:
+    sim, demo, client = harness.sim, harness.demo, harness.client
+    guild = client.get_guild(demo.guild_id)
+    general = guild.get_channel(demo.general_id)
+    sim.revoke_bot_permission(demo.general_id, perms.SEND_MESSAGES)
+    await client.wait_for("guild_channel_update", timeout=2)
+    assert not general.permissions_for(guild.me).send_messages
+
+    joined = asyncio.ensure_future(client.wait_for("guild_join", timeout=2))
+    new_guild = sim.add_guild("Paper Towns Book Club")
+    assert (await joined).id == new_guild.id
+    removed = asyncio.ensure_future(client.wait_for("guild_remove", timeout=2))
+    sim.remove_guild(new_guild.id)
+    assert (await removed).id == new_guild.id and client.get_guild(new_guild.id) is None

@@ -389,6 +389,8 @@ class Simulator(InteractionDriver):
 
     def _emit_guild_create(self, guild: Guild) -> None:
         payload = guild_create_payload(guild, bot_id=self.bot_user_id, all_members=False)
+        # A guild joined after READY comes without "unavailable" (discord.py: guild_join).
+        payload.pop("unavailable")
         self.dispatch("GUILD_CREATE", payload)
 
     # -- observing ---------------------------------------------------------------------------------
