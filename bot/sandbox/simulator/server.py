@@ -184,12 +184,11 @@ class Simulator(InteractionDriver):
             return json_response({"message": "404: Not Found", "code": 0}, 404)
         route, params = found
         self.stats.requests[route.key] += 1
-        if route.auth and request.headers.get("Authorization") != f"Bot {self.token}":
-            return json_response({"message": "401: Unauthorized", "code": 0}, 401)
-
         major = params.get("channel_id") or params.get("guild_id") or params.get("token") or ""
         headers, over = self._buckets.hit(route.key, major)
         headers["Via"] = "1.1 google"  # discord.py treats a 429 without Via as a Cloudflare ban
+        if route.auth and request.headers.get("Authorization") != f"Bot {self.token}":
+            return json_response({"message": "401: Unauthorized", "code": 0}, 401, headers)
         if route.auth and self._global is not None:
             wait = self._global.check()
             if wait > 0:
