@@ -73,6 +73,7 @@ class HeartstopperBot(commands.Bot):
         extensions: Sequence[str] = DEFAULT_EXTENSIONS,
         maintenance_only: bool = False,
         tick_seconds: float = DEFAULT_TICK_SECONDS,
+        guild_ready_timeout: float = 2.0,
         send_rate: float = DEFAULT_RATE,
     ) -> None:
         super().__init__(
@@ -83,6 +84,9 @@ class HeartstopperBot(commands.Bot):
             # Nobody is pinged unless a feature opts in for a specific role.
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=BotTree,
+            # How long discord.py waits for more GUILD_CREATEs before READY; the local
+            # simulator sends them all at once, so the sandbox and tests use a short one.
+            guild_ready_timeout=guild_ready_timeout,
         )
         self.settings = settings
         self.db = db

@@ -44,9 +44,10 @@ async def bot_against(
     send_rate: float = DEFAULT_RATE,
     show: ShowData | None = None,
     ready_timeout: float = 20.0,
+    **settings_overrides: object,
 ) -> AsyncIterator[HeartstopperBot]:
     """Start the bot, wait until it is ready with its commands registered, close it after."""
-    settings = simulator_settings(sim, database_path)
+    settings = simulator_settings(sim, database_path, **settings_overrides)
     point_at_configured_discord(settings)
     show = show or load_show_data(settings.data_path)
     async with open_database(database_path) as db:
@@ -57,6 +58,7 @@ async def bot_against(
             clock=clock,
             tick_seconds=tick_seconds,
             send_rate=send_rate,
+            guild_ready_timeout=0.1,
         )
         runner = asyncio.create_task(bot.start(settings.token), name="bot")
         try:
@@ -69,8 +71,9 @@ async def bot_against(
             if ready not in done:
                 ready.cancel()
                 raise TimeoutError("the bot did not become ready against the simulator")
-            if not sim.commands():
-                await sim.wait_for_commands(timeout=ready_timeout)
+            guild = settings.dev_guild_id
+            if not sim.commands(guild):
+                await sim.wait_for_commands(guild, timeout=ready_timeout)
             yield bot
         finally:
             await bot.close()
