@@ -23,9 +23,10 @@ class Paginator(discord.ui.View):
         page_count: int,
         build: PageBuilder,
         start: int = 0,
-        timeout: float = PAGE_TIMEOUT,
+        timeout: float | None = None,
     ) -> None:
-        super().__init__(timeout=timeout)
+        # Read at call time (not as a default argument) so the setting can be tuned after import.
+        super().__init__(timeout=PAGE_TIMEOUT if timeout is None else timeout)
         self.owner_id = owner_id
         self.page_count = page_count
         self.page = min(max(start, 0), page_count - 1)

@@ -29,7 +29,10 @@ def filter_timeline(
         for item in items
         if (season is None or item.season == season) and (year is None or item.date.year == year)
     )
-    parts = [f"Season {season}" if season is not None else "", str(year) if year else ""]
+    parts = [
+        f"Season {season}" if season is not None else "",
+        str(year) if year is not None else "",
+    ]
     return chosen, " · ".join(p for p in parts if p) or "All news"
 
 

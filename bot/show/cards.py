@@ -354,7 +354,8 @@ def not_found_message(kind: str, query: str, suggestions: list[str]) -> str:
     shown = escape_user_text(query, _QUERY_SHOWN)
     if not shown:
         return f"Tell me which {kind} to look up."
-    message = f"I couldn't find a {kind} matching “{shown}”."
+    article = "an" if kind[:1].lower() in "aeiou" else "a"  # "an episode", "a cast member"
+    message = f"I couldn't find {article} {kind} matching “{shown}”."
     names = [escape_user_text(s, 100) for s in suggestions[:3] if s.strip()]
     if names:
         choices = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
