@@ -20,7 +20,7 @@ import aiohttp
 import discord
 
 from bot.countdown.catchup import catch_up
-from bot.countdown.clock import next_post_instant
+from bot.countdown.clock import next_post_instant, previous_post_instant
 from bot.countdown.planner import PlannedPost, Target, is_finished, plan_post, resolve_target
 from bot.countdown.settings import CountdownSettings, CustomEvent, split_target
 from bot.database.countdown import CountdownRepository, CountdownStatus, Delivery
@@ -184,8 +184,9 @@ class CountdownService:
         posts: dict[tuple[int, str, dt.date], PlannedPost] = {}
         next_posts: list[tuple[int, dt.datetime | None]] = []
         skipped = 0
-        for guild_id, scheduled in due:
+        for guild_id, stored in due:
             settings = await self.repo.get_settings(guild_id)
+            scheduled = self._latest_passed_instant(settings, stored, now)
             next_posts.append((guild_id, self.next_post_after(settings, max(now, scheduled))))
             post = await self._plan_due(settings, scheduled, now)
             if post is None:
@@ -212,6 +213,18 @@ class CountdownService:
                 "Countdown tick: %d due, %d queued, %d skipped", len(due), len(pending), skipped
             )
         return TickResult(len(due), len(pending), skipped)
+
+    def _latest_passed_instant(
+        self, settings: CountdownSettings, stored: dt.datetime, now: dt.datetime
+    ) -> dt.datetime:
+        """The post instant a due row stands for: the stored one, or a later one also passed.
+
+        After days offline the row still holds the first missed instant; judging only that one
+        would skip today's post too, although it may still be sent late the same local day.
+        """
+        if not settings.enabled or settings.channel_id is None:
+            return stored
+        return max(stored, previous_post_instant(settings.post_time, settings.zone, now))
 
     async def _events_for(self, settings: CountdownSettings) -> list[CustomEvent]:
         kind, _ = split_target(settings.target) if settings.target else ("next", None)

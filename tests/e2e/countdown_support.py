@@ -1,0 +1,70 @@
+"""Shared pieces for the countdown end-to-end tests: a settable clock and small waits."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from bot.client import HeartstopperBot
+from bot.sandbox.harness import bot_against
+from bot.sandbox.simulator.interactions import InteractionResult
+from bot.sandbox.simulator.server import Simulator
+
+TICK = 0.05  # seconds between real APScheduler ticks: posts appear within a few of these
+SEND_RATE = 500.0  # fast pacing: the pacing itself is the benchmark's business
+SILENT = 1 << 12  # SUPPRESS_NOTIFICATIONS
+
+# Season 3 is dated 2024-10-03 07:00 UTC in the show data; Europe/London is on BST (UTC+1)
+# all September, so a 09:00 London post is 08:00 UTC and 2024-09-03 is the 30-day milestone.
+LONDON = "Europe/London"
+SEP_1_0700 = dt.datetime(2024, 9, 1, 7, 0, tzinfo=dt.UTC)
+
+
+def post_instant(day: int, hour: int = 8, minute: int = 0) -> dt.datetime:
+    """A UTC instant in September 2024 (hour 8 UTC is the 09:00 London post)."""
+    return dt.datetime(2024, 9, day, hour, minute, tzinfo=dt.UTC)
+
+
+class SettableClock:
+    """The bot's injected clock: tests move it; nothing ever waits for real minutes."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def set(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def advance(self, delta: dt.timedelta) -> None:
+        self.now += delta
+
+
+@contextlib.asynccontextmanager
+async def countdown_bot(
+    sim: Simulator, db_path: Path, clock: SettableClock, **kwargs: Any
+) -> AsyncIterator[HeartstopperBot]:
+    async with bot_against(
+        sim, db_path, clock=clock, tick_seconds=TICK, send_rate=SEND_RATE, **kwargs
+    ) as bot:
+        yield bot
+
+
+async def settle(bot: HeartstopperBot, ticks: int = 6) -> None:
+    """Let the real scheduler tick a few times, then wait for queued sends to finish."""
+    await asyncio.sleep(TICK * ticks)
+    await bot.countdowns.idle()
+
+
+def text_of(result: InteractionResult) -> str:
+    """What the member saw: the content plus any embed text."""
+    parts = [result.content or ""]
+    for embed in result.embeds:
+        parts.append(embed.get("description") or "")
+        parts.extend(f"{f['name']}: {f['value']}" for f in embed.get("fields") or [])
+    return "\n".join(parts)
