@@ -142,3 +142,27 @@ async def test_unexpected_error_becomes_a_friendly_ephemeral_reply(
     assert not result.failed
     assert result.ephemeral
     assert "something went wrong" in (result.content or "").lower()
+
+
+async def test_sync_subcommand_pushes_commands_and_exits(tmp_path: Path) -> None:
+    async with Simulator(token=FAKE_TOKEN) as sim:
+        add_demo_guild(sim)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "sync",
+            cwd=tmp_path,
+            env=_clean_env(
+                DISCORD_TOKEN=FAKE_TOKEN,
+                DISCORD_API_BASE_URL=sim.api_base_url,
+                DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
+            ),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, stderr.decode()
+    assert stdout.decode().strip() == "Commands synced (global)."
+    assert _command_syncs(sim) == 1
+    assert sim.stats.identifies == 0  # it only needed the REST API
