@@ -329,14 +329,24 @@ class CountdownService:
         return await self.repo.get_status(guild_id)
 
     async def preview(
-        self, settings: CountdownSettings
+        self, settings: CountdownSettings, *, horizon_days: int = 8
     ) -> tuple[dt.datetime | None, PlannedPost | None]:
-        """The next post instant and what would be posted then (None when nothing would)."""
-        at = self.next_post_after(replace(settings, enabled=True), self.clock())
-        if at is None:
-            return None, None
-        target = await self.resolve(settings, at)
-        return at, plan_post(replace(settings, enabled=True), target, at)
+        """The next post that will actually go out, and what it will say.
+
+        Looks up to ``horizon_days`` post instants ahead, because some days post nothing
+        (the milestones cadence, or the weekly "no date yet" post). ``(None, None)`` when
+        nothing would be posted in that window.
+        """
+        active = replace(settings, enabled=True)
+        at: dt.datetime | None = self.clock()
+        for _ in range(horizon_days):
+            at = self.next_post_after(active, at) if at else None
+            if at is None:
+                break
+            post = plan_post(active, await self.resolve(active, at), at)
+            if post is not None:
+                return at, post
+        return None, None
 
     async def finished(self, settings: CountdownSettings) -> bool:
         now = self.clock()
