@@ -393,9 +393,11 @@ class Countdown(commands.GroupCog, group_name="countdown"):
             "the target is finished or has no date to count yet"
             " (vague dates get a weekly Monday post)"
         )
+        text = preview_text(at, post, reason)
         if not settings.enabled:
-            reason = "the countdown is paused."
-        await self._reply(interaction, preview_text(at, post, reason)[:2000])
+            # The preview shows the post as if resumed; say plainly that none is coming.
+            text = f"⏸️ Paused: nothing is posted until `/countdown resume`. If resumed:\n{text}"
+        await self._reply(interaction, text[:2000])
 
     @app_commands.command()
     async def test(self, interaction: discord.Interaction) -> None:

@@ -68,3 +68,30 @@ def text_of(result: InteractionResult) -> str:
         parts.append(embed.get("description") or "")
         parts.extend(f"{f['name']}: {f['value']}" for f in embed.get("fields") or [])
     return "\n".join(parts)
+
+
+async def setup_countdown(
+    sim: Simulator,
+    guild_id: int,
+    channel_id: int,
+    admin_id: int,
+    *,
+    time: str = "09:00",
+    timezone: str = LONDON,
+    role_id: int | None = None,
+) -> InteractionResult:
+    """``/countdown setup`` run by an admin from the countdown channel itself."""
+    options: dict[str, object] = {"channel": channel_id, "time": time, "timezone": timezone}
+    if role_id is not None:
+        options["role"] = role_id
+    result = await sim.run_command(guild_id, channel_id, admin_id, "countdown setup", options)
+    assert not result.failed and result.ephemeral and "✅" in (result.content or ""), result
+    return result
+
+
+def add_fan_server(sim: Simulator, name: str) -> tuple[int, int, int]:
+    """Another server with a #countdown channel and an admin: (guild, channel, admin) ids."""
+    guild = sim.add_guild(name)
+    channel = sim.add_channel(guild.id, "countdown")
+    admin = sim.add_member(guild.id, f"{name} Admin", manage_guild=True)
+    return guild.id, channel.id, admin.id
