@@ -25,6 +25,26 @@ def _clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+async def _start_bot_process(
+    sim: Simulator, tmp_path: Path, *args: str
+) -> asyncio.subprocess.Process:
+    """``python -m bot [args]`` configured, as in production, only through its environment."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=tmp_path,
+        env=_clean_env(
+            DISCORD_TOKEN=FAKE_TOKEN,
+            DISCORD_API_BASE_URL=sim.api_base_url,
+            DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
+        ),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 def _command_syncs(sim: Simulator) -> int:
     return sum(
         n for key, n in sim.stats.requests.items() if key.startswith("PUT") and "commands" in key
@@ -65,19 +85,7 @@ def test_bad_setting_names_the_key(tmp_path: Path) -> None:
 async def test_process_identifies_syncs_answers_and_exits_0_on_sigterm(tmp_path: Path) -> None:
     async with Simulator(token=FAKE_TOKEN) as sim:
         demo = add_demo_guild(sim)
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=tmp_path,
-            env=_clean_env(
-                DISCORD_TOKEN=FAKE_TOKEN,
-                DISCORD_API_BASE_URL=sim.api_base_url,
-                DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
-            ),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await _start_bot_process(sim, tmp_path)
         try:
             await sim.wait_for_ready(timeout=30)
             commands = await sim.wait_for_commands(timeout=30)
@@ -147,20 +155,7 @@ async def test_unexpected_error_becomes_a_friendly_ephemeral_reply(
 async def test_sync_subcommand_pushes_commands_and_exits(tmp_path: Path) -> None:
     async with Simulator(token=FAKE_TOKEN) as sim:
         add_demo_guild(sim)
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "sync",
-            cwd=tmp_path,
-            env=_clean_env(
-                DISCORD_TOKEN=FAKE_TOKEN,
-                DISCORD_API_BASE_URL=sim.api_base_url,
-                DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
-            ),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await _start_bot_process(sim, tmp_path, "sync")
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, stderr.decode()
     assert stdout.decode().strip() == "Commands synced (global)."
