@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -64,6 +65,24 @@ class EpisodeLookup:
     suggestions: tuple[Episode, ...] = ()
 
 
+class _Prefixes:
+    """Indexed strings kept sorted: "starts with" is a binary search, not a scan per keystroke."""
+
+    def __init__(self, strings: list[str], owners: list[int]) -> None:
+        pairs = sorted(zip(strings, owners, strict=True))
+        self._strings = [s for s, _ in pairs]
+        self._owners = [o for _, o in pairs]
+
+    def matching(self, prefix: str) -> list[tuple[str, int]]:
+        """(string, owner) for every indexed string starting with ``prefix``."""
+        found: list[tuple[str, int]] = []
+        at = bisect_left(self._strings, prefix)
+        while at < len(self._strings) and self._strings[at].startswith(prefix):
+            found.append((self._strings[at], self._owners[at]))
+            at += 1
+        return found
+
+
 # A ranked hit: (score, owner index, the indexed string that scored it).
 _Hit = tuple[float, int, str]
 _EXACT_NAME = 102.0
@@ -74,6 +93,7 @@ def _fuzzy_rank(
     query: str,
     choices: list[str],
     owners: list[int],
+    prefixes: _Prefixes,
     exact: dict[str, set[int]],
     exact_words: dict[str, set[int]] | None = None,
     profiles: list[str] | None = None,
@@ -101,9 +121,8 @@ def _fuzzy_rank(
     )
     for choice, score, pos in hits:
         offer(float(score), owners[pos], choice)
-    for pos, choice in enumerate(choices):
-        if choice.startswith(query):
-            offer(PREFIX_SCORE, owners[pos], choice)
+    for choice, owner in prefixes.matching(query):
+        offer(PREFIX_SCORE, owner, choice)
     if profiles and " " in query:  # one word is already covered by the word index
         hits = process.extract(
             query, profiles, scorer=fuzz.token_set_ratio, processor=None, limit=None,
@@ -177,7 +196,6 @@ class ShowIndex:
         self._cast_words: dict[str, set[int]] = {}
         self._cast_choices: list[str] = []
         self._cast_owner: list[int] = []
-        self._names_of: list[tuple[str, ...]] = []
         self._cast_profiles: list[str] = []
         for i, member in enumerate(show.cast):
             whole, words = _cast_names(member)
@@ -186,12 +204,12 @@ class ShowIndex:
             for word in words:
                 self._cast_words.setdefault(word, set()).add(i)
             names = tuple(sorted(whole | words))
-            self._names_of.append(names)
             # One string of everything, so "nick nelson kit" beats the other Nelsons.
             profile = " ".join(sorted(words | {w for n in whole for w in n.split()}))
             self._cast_profiles.append(profile)
             self._cast_choices.extend(names)
             self._cast_owner.extend([i] * len(names))
+        self._cast_prefixes = _Prefixes(self._cast_choices, self._cast_owner)
         self._main_first = tuple(
             sorted(range(len(show.cast)), key=lambda i: show.cast[i].billing != "main")
         )
@@ -199,6 +217,7 @@ class ShowIndex:
         self._episodes = tuple(sorted(show.episodes, key=lambda e: (e.season, e.number)))
         self._titles = [normalise(e.title) for e in self._episodes]
         self._title_owner = list(range(len(self._episodes)))
+        self._title_prefixes = _Prefixes(self._titles, self._title_owner)
         self._codes = [e.code.lower() for e in self._episodes]
         self._by_title: dict[str, set[int]] = {}
         for i, title in enumerate(self._titles):
@@ -208,8 +227,8 @@ class ShowIndex:
 
     def _rank_cast(self, q: str) -> list[_Hit]:
         return _fuzzy_rank(
-            q, self._cast_choices, self._cast_owner, self._cast_whole, self._cast_words,
-            self._cast_profiles,
+            q, self._cast_choices, self._cast_owner, self._cast_prefixes, self._cast_whole,
+            self._cast_words, self._cast_profiles,
         )
 
     def find_cast(self, query: str) -> CastLookup:
@@ -217,6 +236,11 @@ class ShowIndex:
         if query.strip() in self._cast_by_key:  # autocomplete sends keys back as values
             return CastLookup(self._cast_by_key[query.strip()])
         q = normalise(query)
+        # One person under exactly this name (or, failing that, word) is what the ranking
+        # would pick too: exact hits outscore every fuzzy one. Skip the fuzzy pass.
+        exact = self._cast_whole.get(q) or self._cast_words.get(q)
+        if exact is not None and len(exact) == 1:
+            return CastLookup(self._cast[next(iter(exact))])
         ranked = self._rank_cast(q)
         found = _confident(q, ranked)
         if found is not None:
@@ -232,10 +256,7 @@ class ShowIndex:
         else:
             order = [i for _s, i, _c in self._rank_cast(q)]
             if len(q) < MIN_FUZZY_LENGTH:  # "ki", "ch": too short to score, offer prefixes
-                order += [
-                    i for i, names in enumerate(self._names_of)
-                    if any(n.startswith(q) for n in names)
-                ]
+                order += sorted({i for _n, i in self._cast_prefixes.matching(q)})
             order = list(dict.fromkeys(order))  # de-duplicate, keeping the best-first order
         return [
             (cast_label(self._cast[i]), self._cast[i].key[:CHOICE_TEXT_LIMIT])
@@ -245,7 +266,9 @@ class ShowIndex:
     # -- episodes -------------------------------------------------------------------------
 
     def _rank_titles(self, q: str) -> list[_Hit]:
-        return _fuzzy_rank(q, self._titles, self._title_owner, self._by_title)
+        return _fuzzy_rank(
+            q, self._titles, self._title_owner, self._title_prefixes, self._by_title
+        )
 
     def find_episode(self, query: str) -> EpisodeLookup:
         """By code ("S2E4", "s2 e4", "2x04", "S2E4 Challenge") or by (misspelt) title."""
