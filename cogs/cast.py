@@ -9,12 +9,20 @@ from discord.ext import commands
 from bot.client import HeartstopperBot
 from bot.paging import Paginator
 from bot.show.cards import CAST_PAGE_SIZE, cast_card, cast_page, not_found_message, paginate
+from bot.show.models import CastMember
 from bot.tree import UserFacingError
 
 
 class Cast(commands.Cog):
     def __init__(self, bot: HeartstopperBot) -> None:
         self.bot = bot
+        # Cards are pure functions of the (immutable) show data: build each one once.
+        self._cards: dict[str, discord.Embed] = {}
+
+    def _card(self, member: CastMember) -> discord.Embed:
+        if member.key not in self._cards:
+            self._cards[member.key] = cast_card(member)
+        return self._cards[member.key]
 
     @app_commands.command()
     @app_commands.describe(query="An actor or a character, e.g. Kit Connor or Nick")
@@ -27,7 +35,7 @@ class Cast(commands.Cog):
         if lookup.match is None:
             suggestions = [m.actor for m in lookup.suggestions]
             raise UserFacingError(not_found_message("cast member", query, suggestions))
-        await interaction.response.send_message(embed=cast_card(lookup.match))
+        await interaction.response.send_message(embed=self._card(lookup.match))
 
     async def _browse(self, interaction: discord.Interaction) -> None:
         members = self.bot.show.cast

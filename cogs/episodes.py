@@ -42,6 +42,14 @@ def pick_episode(show: ShowData, season: int | None, number: int | None) -> Epis
 class Episodes(commands.Cog):
     def __init__(self, bot: HeartstopperBot) -> None:
         self.bot = bot
+        # Cards are pure functions of the (immutable) show data: build each one once.
+        self._cards: dict[tuple[int, int], discord.Embed] = {}
+
+    def _card(self, episode: Episode) -> discord.Embed:
+        key = (episode.season, episode.number)
+        if key not in self._cards:
+            self._cards[key] = episode_card(self.bot.show, episode)
+        return self._cards[key]
 
     @app_commands.command()
     @app_commands.describe(
@@ -71,7 +79,7 @@ class Episodes(commands.Cog):
         view = Paginator(
             owner_id=interaction.user.id,
             page_count=len(episodes),
-            build=lambda index: episode_card(show, episodes[index]),
+            build=lambda index: self._card(episodes[index]),
             start=episodes.index(episode),
         )
         await view.send(interaction)

@@ -210,6 +210,8 @@ class ShowIndex:
             self._cast_choices.extend(names)
             self._cast_owner.extend([i] * len(names))
         self._cast_prefixes = _Prefixes(self._cast_choices, self._cast_owner)
+        # Autocomplete (name, value) pairs, built once rather than on every keystroke.
+        self._cast_pairs = [(cast_label(m), m.key[:CHOICE_TEXT_LIMIT]) for m in show.cast]
         self._main_first = tuple(
             sorted(range(len(show.cast)), key=lambda i: show.cast[i].billing != "main")
         )
@@ -218,6 +220,9 @@ class ShowIndex:
         self._titles = [normalise(e.title) for e in self._episodes]
         self._title_owner = list(range(len(self._episodes)))
         self._title_prefixes = _Prefixes(self._titles, self._title_owner)
+        self._episode_pairs = [
+            (episode_label(e), e.code[:CHOICE_TEXT_LIMIT]) for e in self._episodes
+        ]
         self._codes = [e.code.lower() for e in self._episodes]
         self._by_title: dict[str, set[int]] = {}
         for i, title in enumerate(self._titles):
@@ -258,10 +263,7 @@ class ShowIndex:
             if len(q) < MIN_FUZZY_LENGTH:  # "ki", "ch": too short to score, offer prefixes
                 order += sorted({i for _n, i in self._cast_prefixes.matching(q)})
             order = list(dict.fromkeys(order))  # de-duplicate, keeping the best-first order
-        return [
-            (cast_label(self._cast[i]), self._cast[i].key[:CHOICE_TEXT_LIMIT])
-            for i in order[:limit]
-        ]
+        return [self._cast_pairs[i] for i in order[:limit]]
 
     # -- episodes -------------------------------------------------------------------------
 
@@ -316,7 +318,4 @@ class ShowIndex:
             order += [i for i, t in enumerate(self._titles) if t.startswith(q)]
             order += [i for _s, i, _c in self._rank_titles(q)]
             order = list(dict.fromkeys(order))  # de-duplicate, keeping the best-first order
-        return [
-            (episode_label(self._episodes[i]), self._episodes[i].code[:CHOICE_TEXT_LIMIT])
-            for i in order[:limit]
-        ]
+        return [self._episode_pairs[i] for i in order[:limit]]
