@@ -31,7 +31,7 @@ class Paginator(discord.ui.View):
         self.page_count = page_count
         self.page = min(max(start, 0), page_count - 1)
         self._build = build
-        self._message: discord.InteractionMessage | None = None
+        self._interaction: discord.Interaction | None = None
         self._sync_buttons()
 
     def current(self) -> discord.Embed:
@@ -46,7 +46,9 @@ class Paginator(discord.ui.View):
         await interaction.response.send_message(
             embed=self.current(), view=self, ephemeral=ephemeral
         )
-        self._message = await interaction.original_response()
+        # Kept to switch the buttons off on expiry: the interaction token edits the reply for
+        # 15 minutes, far longer than PAGE_TIMEOUT, and needs no extra fetch now.
+        self._interaction = interaction
 
     def _sync_buttons(self) -> None:
         self.previous.disabled = self.page <= 0
@@ -76,13 +78,13 @@ class Paginator(discord.ui.View):
 
     async def on_timeout(self) -> None:
         # Expire cleanly: the page stays readable, the buttons visibly stop working.
-        if self._message is None:
+        if self._interaction is None:
             return
         for item in self.children:
             if isinstance(item, discord.ui.Button):
                 item.disabled = True
         try:
-            await self._message.edit(view=self)
+            await self._interaction.edit_original_response(view=self)
         except discord.HTTPException:
             log.debug("Could not disable expired paging buttons", exc_info=True)
 
