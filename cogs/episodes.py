@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import HeartstopperBot
-from bot.paging import Paginator
 from bot.show.cards import episode_card, not_found_message, season_card, seasons_overview
 from bot.show.models import Episode, ShowData
 from bot.tree import UserFacingError
@@ -39,13 +40,83 @@ def pick_episode(show: ShowData, season: int | None, number: int | None) -> Epis
     return episode
 
 
+class EpisodeStep(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"ep:(?P<owner>\d+):(?P<direction>prev|next):(?P<season>\d+):(?P<number>\d+)",
+):
+    """A Previous/Next button whose custom id says where it leads and for whom.
+
+    Being stateless, it works for as long as the message exists, even across restarts, and
+    costs no memory per message; only the person who ran /episode can use it.
+    """
+
+    def __init__(
+        self, owner_id: int, direction: str, target: Episode | None, here: Episode
+    ) -> None:
+        destination = target or here
+        super().__init__(
+            discord.ui.Button(
+                label="Previous" if direction == "prev" else "Next",
+                style=discord.ButtonStyle.secondary,
+                disabled=target is None,
+                custom_id=(f"ep:{owner_id}:{direction}:{destination.season}:{destination.number}"),
+            )
+        )
+        self.owner_id = owner_id
+        self.target = destination
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Button,
+        match: re.Match[str],
+        /,
+    ) -> EpisodeStep:
+        show = interaction.client.show  # type: ignore[attr-defined]
+        episode = show.episode(int(match["season"]), int(match["number"]))
+        if episode is None:  # the data changed since the message was sent
+            raise UserFacingError("That episode is no longer in my data; run /episode again.")
+        return cls(int(match["owner"]), match["direction"], episode, episode)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            "These buttons belong to whoever ran the command; run it yourself to browse.",
+            ephemeral=True,
+        )
+        return False
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Episodes")  # type: ignore[attr-defined]
+        assert isinstance(cog, Episodes)
+        view = episode_navigation(cog.bot.show, self.target, self.owner_id)
+        await interaction.response.edit_message(embed=cog.card(self.target), view=view)
+
+
+def episode_navigation(show: ShowData, episode: Episode, owner_id: int) -> discord.ui.View:
+    """Previous/Next buttons for ``episode`` (disabled at the ends of the show)."""
+    episodes = show.episodes
+    index = episodes.index(episode)
+    previous = episodes[index - 1] if index > 0 else None
+    following = episodes[index + 1] if index + 1 < len(episodes) else None
+    view = discord.ui.View(timeout=None)
+    view.add_item(EpisodeStep(owner_id, "prev", previous, episode))
+    view.add_item(EpisodeStep(owner_id, "next", following, episode))
+    # Stateless buttons are routed by the dynamic-item registry, not by this object: a
+    # stopped view is sent as plain components and never kept in discord.py's view store.
+    view.stop()
+    return view
+
+
 class Episodes(commands.Cog):
     def __init__(self, bot: HeartstopperBot) -> None:
         self.bot = bot
         # Cards are pure functions of the (immutable) show data: build each one once.
         self._cards: dict[tuple[int, int], discord.Embed] = {}
 
-    def _card(self, episode: Episode) -> discord.Embed:
+    def card(self, episode: Episode) -> discord.Embed:
         key = (episode.season, episode.number)
         if key not in self._cards:
             self._cards[key] = episode_card(self.bot.show, episode)
@@ -75,14 +146,8 @@ class Episodes(commands.Cog):
         else:
             episode = pick_episode(show, season, number)
 
-        episodes = list(show.episodes)
-        view = Paginator(
-            owner_id=interaction.user.id,
-            page_count=len(episodes),
-            build=lambda index: self._card(episodes[index]),
-            start=episodes.index(episode),
-        )
-        await view.send(interaction)
+        view = episode_navigation(show, episode, interaction.user.id)
+        await interaction.response.send_message(embed=self.card(episode), view=view)
 
     @episode.autocomplete("title")
     async def episode_autocomplete(
@@ -110,4 +175,9 @@ class Episodes(commands.Cog):
 
 
 async def setup(bot: HeartstopperBot) -> None:
+    bot.add_dynamic_items(EpisodeStep)
     await bot.add_cog(Episodes(bot))
+
+
+async def teardown(bot: HeartstopperBot) -> None:
+    bot.remove_dynamic_items(EpisodeStep)
