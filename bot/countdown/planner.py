@@ -20,6 +20,7 @@ Rules, all in the server's own time zone:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -154,6 +155,7 @@ def _post_kind(settings: CountdownSettings, days: int | None, today: dt.date) ->
     return PostKind.DAILY if daily else None
 
 
+@functools.lru_cache(maxsize=1024)  # a few titles, posted to thousands of servers per tick
 def safe_title(title: str) -> str:
     """One line, bounded, with markdown and @everyone-style mentions neutralised."""
     flat = " ".join(title.split())

@@ -8,6 +8,7 @@ sensible record. Nothing here does I/O.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -47,10 +48,17 @@ class CountdownSettings:
         Names are validated on write, so this only guards against a tzdata update removing
         one: posting at the UTC time beats crashing the whole scheduler tick.
         """
-        try:
-            return ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            return ZoneInfo("UTC")
+        return _zone(self.timezone)
+
+
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    """ZoneInfo keeps only a few zones alive; with hundreds in use it re-reads tzdata files in
+    every tick. Names are validated on write, so this cache stays within tzdata's ~600 keys."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 @dataclass(frozen=True, slots=True)

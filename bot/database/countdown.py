@@ -7,7 +7,8 @@ Instants are stored as unix seconds (UTC) and returned as aware ``datetime`` obj
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+import json
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import aiosqlite
@@ -192,6 +193,29 @@ class CountdownRepository:
             error_unseen=bool(row["error_unseen"]),
         )
 
+    async def get_settings_many(self, guild_ids: list[int]) -> dict[int, CountdownSettings]:
+        """``get_settings`` for many servers with one query for those not cached (a tick)."""
+        found = {gid: self._cache[gid] for gid in guild_ids if gid in self._cache}
+        missing = [gid for gid in guild_ids if gid not in found]
+        if missing:
+            async with self._conn.execute(
+                "SELECT * FROM guild_settings WHERE guild_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(missing),),
+            ) as cur:
+                rows = {row["guild_id"]: row for row in await cur.fetchall()}
+            for gid in missing:
+                found[gid] = self._cache[gid] = _settings_from_row(gid, rows.get(gid))
+        return found
+
+    async def unscheduled(self) -> list[CountdownSettings]:
+        """Running countdowns without a next post instant: what start-up must schedule."""
+        async with self._conn.execute(
+            "SELECT * FROM guild_settings WHERE next_post_at IS NULL AND channel_id IS NOT NULL"
+            " AND removed_at IS NULL AND coalesce(enabled, 1) = 1"
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_settings_from_row(row["guild_id"], row) for row in rows]
+
     async def all_configured(self) -> list[CountdownSettings]:
         """Every server with a row and a channel, for rebuilding the schedule at start-up."""
         async with self._conn.execute(
@@ -214,10 +238,17 @@ class CountdownRepository:
         """Many ``set_next_post`` in one transaction (a tick may touch thousands of rows)."""
         if not updates:
             return
-        await self._conn.executemany(
-            "UPDATE guild_settings SET next_post_at = ? WHERE guild_id = ?",
-            [(None if at is None else to_epoch(at), gid) for gid, at in updates],
-        )
+        # Explicitly: in autocommit mode executemany commits each row (100k commits at start-up).
+        await self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            await self._conn.executemany(
+                "UPDATE guild_settings SET next_post_at = ? WHERE guild_id = ?",
+                [(None if at is None else to_epoch(at), gid) for gid, at in updates],
+            )
+            await self._conn.execute("COMMIT")
+        except BaseException:
+            await self._conn.execute("ROLLBACK")
+            raise
 
     async def due(self, now: dt.datetime, limit: int = 10_000) -> list[tuple[int, dt.datetime]]:
         """Servers whose next post instant has come, oldest first (uses the partial index)."""
@@ -384,26 +415,55 @@ class CountdownRepository:
         ]
         await self._conn.execute("BEGIN IMMEDIATE")
         try:
-            await self._conn.executemany(
+            # Rows already there (normally none): a crash's pending ones are sent again, the
+            # finished ones not. Looked up by exact key in one query, before inserting.
+            existing = await self._existing_deliveries(claims)
+            # Each batch goes in as one JSON parameter: one statement instead of a thousand
+            # executemany steps keeps a big tick well inside its time budget.
+            await self._conn.execute(
                 "INSERT INTO deliveries (guild_id, target_key, local_date, nonce, state,"
-                " scheduled_at, late) VALUES (?, ?, ?, ?, 'pending', ?, ?)"
+                " scheduled_at, late) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3,"
+                " 'pending', value ->> 4, value ->> 5 FROM json_each(?) WHERE true"
                 " ON CONFLICT DO NOTHING",
-                rows,
+                (json.dumps(rows),),
             )
-            await self._conn.executemany(
-                "UPDATE guild_settings SET next_post_at = ? WHERE guild_id = ?",
-                [(None if at is None else to_epoch(at), gid) for gid, at in next_posts],
+            await self._conn.execute(
+                "UPDATE guild_settings SET next_post_at = n.value ->> 1 FROM json_each(?) AS n"
+                " WHERE guild_settings.guild_id = n.value ->> 0",
+                (
+                    json.dumps(
+                        [(gid, None if at is None else to_epoch(at)) for gid, at in next_posts]
+                    ),
+                ),
             )
-            pending = []
-            for d in claims:
-                current = await self.get_delivery(d.guild_id, d.target_key, d.local_date)
-                if current is not None and current.state == "pending":
-                    pending.append(current)
             await self._conn.execute("COMMIT")
         except BaseException:
             await self._conn.execute("ROLLBACK")
             raise
+        pending = []
+        for claim in claims:
+            current = existing.get((claim.guild_id, claim.target_key, claim.local_date))
+            if current is None:
+                pending.append(replace(claim, state="pending"))  # inserted just now
+            elif current.state == "pending":
+                pending.append(current)
         return pending
+
+    async def _existing_deliveries(
+        self, claims: list[Delivery]
+    ) -> dict[tuple[int, str, dt.date], Delivery]:
+        if not claims:
+            return {}
+        keys = [[d.guild_id, d.target_key, d.local_date.isoformat()] for d in claims]
+        async with self._conn.execute(
+            "SELECT d.* FROM json_each(?) AS k JOIN deliveries AS d"
+            " ON d.guild_id = json_extract(k.value, '$[0]')"
+            " AND d.target_key = json_extract(k.value, '$[1]')"
+            " AND d.local_date = json_extract(k.value, '$[2]')",
+            (json.dumps(keys),),
+        ) as cur:
+            found = map(_delivery_from_row, await cur.fetchall())
+        return {(d.guild_id, d.target_key, d.local_date): d for d in found}
 
     async def pending_deliveries(self) -> list[Delivery]:
         """Deliveries claimed but never finished (the process died mid-send)."""

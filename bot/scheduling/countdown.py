@@ -19,7 +19,7 @@ from typing import Literal
 import aiohttp
 import discord
 
-from bot.countdown.catchup import catch_up
+from bot.countdown.catchup import GRACE, catch_up
 from bot.countdown.clock import next_post_instant, previous_post_instant
 from bot.countdown.planner import PlannedPost, Target, is_finished, plan_post, resolve_target
 from bot.countdown.settings import CountdownSettings, CustomEvent, split_target
@@ -158,11 +158,9 @@ class CountdownService:
     async def rebuild_schedule(self) -> int:
         """Give every configured server without a next post instant one (start-up)."""
         now = self.clock()
-        updates = []
-        for settings in await self.repo.all_configured():
-            status = await self.repo.get_status(settings.guild_id)
-            if status.next_post_at is None and settings.enabled:
-                updates.append((settings.guild_id, self.next_post_after(settings, now)))
+        updates = [
+            (s.guild_id, self.next_post_after(s, now)) for s in await self.repo.unscheduled()
+        ]
         await self.repo.set_next_posts(updates)
         return len(updates)
 
@@ -184,11 +182,13 @@ class CountdownService:
         posts: dict[tuple[int, str, dt.date], PlannedPost] = {}
         next_posts: list[tuple[int, dt.datetime | None]] = []
         skipped = 0
+        targets: dict[tuple[str, str], Target | None] = {}
+        all_settings = await self.repo.get_settings_many([guild_id for guild_id, _ in due])
         for guild_id, stored in due:
-            settings = await self.repo.get_settings(guild_id)
+            settings = all_settings[guild_id]
             scheduled = self._latest_passed_instant(settings, stored, now)
             next_posts.append((guild_id, self.next_post_after(settings, max(now, scheduled))))
-            post = await self._plan_due(settings, scheduled, now)
+            post = await self._plan_due(settings, scheduled, now, targets)
             if post is None:
                 skipped += 1
                 continue
@@ -222,7 +222,9 @@ class CountdownService:
         After days offline the row still holds the first missed instant; judging only that one
         would skip today's post too, although it may still be sent late the same local day.
         """
-        if not settings.enabled or settings.channel_id is None:
+        # Consecutive post instants are hours apart even across DST changes, so a row due
+        # within the grace period cannot hide a later one (and this runs for every due row).
+        if now - stored <= GRACE or not settings.enabled or settings.channel_id is None:
             return stored
         return max(stored, previous_post_instant(settings.post_time, settings.zone, now))
 
@@ -238,12 +240,24 @@ class CountdownService:
         return resolve_target(settings, self.releases, events, now)
 
     async def _plan_due(
-        self, settings: CountdownSettings, scheduled: dt.datetime, now: dt.datetime
+        self,
+        settings: CountdownSettings,
+        scheduled: dt.datetime,
+        now: dt.datetime,
+        targets: dict[tuple[str, str], Target | None],
     ) -> PlannedPost | None:
         decision = catch_up(scheduled, now, settings.zone)
         if decision == "skip":
             return None
-        target = await self.resolve(settings, now)
+        if settings.target.startswith("event:"):
+            target = await self.resolve(settings, now)
+        else:
+            # A release target depends only on the target and the zone: resolve it once per
+            # tick for the thousands of servers sharing them.
+            key = (settings.target, settings.timezone)
+            if key not in targets:
+                targets[key] = await self.resolve(settings, now)
+            target = targets[key]
         return plan_post(settings, target, now, late=decision == "late")
 
     async def _purge_removed(self, now: dt.datetime) -> None:
