@@ -104,3 +104,17 @@ def previous_post_instant(post_time: dt.time, zone: ZoneInfo, now: dt.datetime) 
     # moves a post later.
     candidates = (local_to_utc(today - dt.timedelta(days=n), post_time, zone) for n in range(3))
     return next(c for c in candidates if c <= now)
+
+
+def is_post_instant(instant: dt.datetime, post_time: dt.time, zone: ZoneInfo) -> bool:
+    """Whether ``instant`` is a post instant of ``post_time`` in ``zone`` (on some day).
+
+    A schedule entry written before a settings change fails this test and is dropped.
+    """
+    local = instant.astimezone(zone)
+    if local.hour == post_time.hour and local.minute == post_time.minute and not local.second:
+        # The wall time matches: a post instant unless it is the repeat of a fall-back hour.
+        return local.fold == 0 or local_to_utc(local.date(), post_time, zone) == instant
+    # Otherwise only a spring-forward gap can have moved the post, possibly past midnight.
+    day = local.date()
+    return any(local_to_utc(day - dt.timedelta(days=n), post_time, zone) == instant for n in (0, 1))

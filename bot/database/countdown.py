@@ -6,13 +6,16 @@ Instants are stored as unix seconds (UTC) and returned as aware ``datetime`` obj
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from dataclasses import dataclass, fields, replace
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, fields
 from typing import Any
 
 import aiosqlite
 
+from bot.countdown.clock import next_post_instant
 from bot.countdown.settings import Cadence, CountdownSettings, CustomEvent
 
 _DEFAULTS = CountdownSettings(guild_id=0)
@@ -33,7 +36,7 @@ class CountdownStatus:
     """Settings plus what the scheduler last did, for ``/countdown status``."""
 
     settings: CountdownSettings
-    next_post_at: dt.datetime | None
+    next_post_at: dt.datetime | None  # computed from the settings: the schedule has no guild index
     last_post_at: dt.datetime | None
     last_message_id: int | None
     last_error: str | None
@@ -141,41 +144,61 @@ class CountdownRepository:
     async def save_settings(
         self, settings: CountdownSettings, *, next_post_at: dt.datetime | None, now: dt.datetime
     ) -> None:
-        """Store ``settings`` and its next post instant together, in one statement."""
+        """Store ``settings`` and schedule its next post instant, in one transaction.
+
+        An entry for the old settings may stay in the schedule: the tick drops it as stale.
+        """
         columns = _override_columns(settings)
         names = ", ".join(columns)
         placeholders = ", ".join(f":{name}" for name in columns)
         updates = ", ".join(f"{name} = excluded.{name}" for name in columns)
-        params = {
-            **columns,
-            "guild_id": settings.guild_id,
-            "next_post_at": None if next_post_at is None else to_epoch(next_post_at),
-            "updated_at": to_epoch(now),
-        }
-        await self._conn.execute(
-            f"INSERT INTO guild_settings (guild_id, {names}, next_post_at, updated_at)"
-            f" VALUES (:guild_id, {placeholders}, :next_post_at, :updated_at)"
-            f" ON CONFLICT (guild_id) DO UPDATE SET {updates},"
-            " next_post_at = excluded.next_post_at, updated_at = excluded.updated_at,"
-            " removed_at = NULL",
-            params,
-        )
+        params = {**columns, "guild_id": settings.guild_id, "updated_at": to_epoch(now)}
+        async with self._transaction():
+            await self._conn.execute(
+                f"INSERT INTO guild_settings (guild_id, {names}, updated_at)"
+                f" VALUES (:guild_id, {placeholders}, :updated_at)"
+                f" ON CONFLICT (guild_id) DO UPDATE SET {updates},"
+                " updated_at = excluded.updated_at, removed_at = NULL",
+                params,
+            )
+            if next_post_at is not None:
+                await self._schedule([(settings.guild_id, next_post_at)])
         self._cache[settings.guild_id] = settings
 
-    async def reset(self, guild_id: int) -> None:
-        """Forget a server's settings and custom events (the ledger stays, to avoid reposts)."""
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[None]:
         await self._conn.execute("BEGIN IMMEDIATE")
         try:
-            await self._conn.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
-            await self._conn.execute("DELETE FROM custom_events WHERE guild_id = ?", (guild_id,))
-            await self._conn.execute("COMMIT")
+            yield
         except BaseException:
             await self._conn.execute("ROLLBACK")
             raise
+        await self._conn.execute("COMMIT")
+
+    async def _schedule(self, entries: list[tuple[int, dt.datetime]]) -> None:
+        await self._conn.executemany(
+            "INSERT OR IGNORE INTO schedule (due_at, guild_id) VALUES (?, ?)",
+            [(to_epoch(at), guild_id) for guild_id, at in entries],
+        )
+
+    async def reset(self, guild_id: int) -> None:
+        """Forget a server's settings and custom events (the ledger stays, to avoid reposts).
+
+        Its schedule entries are left to expire: the tick only reads entries of servers that
+        still have settings.
+        """
+        try:
+            async with self._transaction():
+                await self._conn.execute(
+                    "DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,)
+                )
+                await self._conn.execute(
+                    "DELETE FROM custom_events WHERE guild_id = ?", (guild_id,)
+                )
         finally:
             self._cache.pop(guild_id, None)
 
-    async def get_status(self, guild_id: int) -> CountdownStatus:
+    async def get_status(self, guild_id: int, *, now: dt.datetime) -> CountdownStatus:
         async with self._conn.execute(
             "SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,)
         ) as cur:
@@ -183,9 +206,15 @@ class CountdownRepository:
         settings = _settings_from_row(guild_id, row)
         if row is None:
             return CountdownStatus(settings, None, None, None, None, None, False)
+        running = settings.enabled and settings.channel_id is not None
+        next_post = (
+            next_post_instant(settings.post_time, settings.zone, now)
+            if running and row["removed_at"] is None
+            else None
+        )
         return CountdownStatus(
             settings=settings,
-            next_post_at=from_epoch(row["next_post_at"]),
+            next_post_at=next_post,
             last_post_at=from_epoch(row["last_post_at"]),
             last_message_id=row["last_message_id"],
             last_error=row["last_error"],
@@ -207,11 +236,13 @@ class CountdownRepository:
                 found[gid] = self._cache[gid] = _settings_from_row(gid, rows.get(gid))
         return found
 
-    async def unscheduled(self) -> list[CountdownSettings]:
-        """Running countdowns without a next post instant: what start-up must schedule."""
+    async def unscheduled(self, now: dt.datetime) -> list[CountdownSettings]:
+        """Running countdowns with nothing in the schedule after ``now`` (start-up fills them)."""
         async with self._conn.execute(
-            "SELECT * FROM guild_settings WHERE next_post_at IS NULL AND channel_id IS NOT NULL"
+            "SELECT * FROM guild_settings WHERE channel_id IS NOT NULL"
             " AND removed_at IS NULL AND coalesce(enabled, 1) = 1"
+            " AND guild_id NOT IN (SELECT guild_id FROM schedule WHERE due_at > ?)",
+            (to_epoch(now),),
         ) as cur:
             rows = await cur.fetchall()
         return [_settings_from_row(row["guild_id"], row) for row in rows]
@@ -228,43 +259,31 @@ class CountdownRepository:
 
     # -- scheduling state -------------------------------------------------------------------
 
-    async def set_next_post(self, guild_id: int, at: dt.datetime | None) -> None:
-        await self._conn.execute(
-            "UPDATE guild_settings SET next_post_at = ? WHERE guild_id = ?",
-            (None if at is None else to_epoch(at), guild_id),
-        )
-
-    async def set_next_posts(self, updates: list[tuple[int, dt.datetime | None]]) -> None:
-        """Many ``set_next_post`` in one transaction (a tick may touch thousands of rows)."""
-        if not updates:
-            return
-        # Explicitly: in autocommit mode executemany commits each row (100k commits at start-up).
-        await self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            await self._conn.executemany(
-                "UPDATE guild_settings SET next_post_at = ? WHERE guild_id = ?",
-                [(None if at is None else to_epoch(at), gid) for gid, at in updates],
-            )
-            await self._conn.execute("COMMIT")
-        except BaseException:
-            await self._conn.execute("ROLLBACK")
-            raise
+    async def set_next_posts(self, entries: list[tuple[int, dt.datetime]]) -> None:
+        """Schedule many post instants in one transaction (start-up)."""
+        if entries:
+            async with self._transaction():
+                await self._schedule(entries)
 
     async def due(self, now: dt.datetime, limit: int = 10_000) -> list[tuple[int, dt.datetime]]:
-        """Servers whose next post instant has come, oldest first (uses the partial index)."""
+        """Schedule entries whose instant has come, oldest first, for running countdowns.
+
+        A server may appear more than once (a stale entry beside its current one); the caller
+        judges each entry against the settings.
+        """
         async with self._conn.execute(
-            "SELECT guild_id, next_post_at FROM guild_settings"
-            " WHERE next_post_at IS NOT NULL AND next_post_at <= ?"
-            " ORDER BY next_post_at LIMIT ?",
+            "SELECT s.guild_id, s.due_at FROM schedule AS s"
+            " JOIN guild_settings AS g ON g.guild_id = s.guild_id"
+            " WHERE s.due_at <= ? AND g.channel_id IS NOT NULL AND g.removed_at IS NULL"
+            " AND coalesce(g.enabled, 1) = 1"
+            " ORDER BY s.due_at, s.guild_id LIMIT ?",
             (to_epoch(now), limit),
         ) as cur:
             rows = await cur.fetchall()
         return [(row[0], from_epoch(row[1])) for row in rows]  # type: ignore[misc]
 
     async def earliest_next_post(self) -> dt.datetime | None:
-        async with self._conn.execute(
-            "SELECT min(next_post_at) FROM guild_settings WHERE next_post_at IS NOT NULL"
-        ) as cur:
+        async with self._conn.execute("SELECT min(due_at) FROM schedule") as cur:
             row = await cur.fetchone()
         return from_epoch(row[0]) if row else None
 
@@ -280,7 +299,7 @@ class CountdownRepository:
         """Remember a failure for ``status``; ``pause`` also stops the countdown."""
         await self._conn.execute(
             "UPDATE guild_settings SET last_error = ?, last_error_at = ?, error_unseen = 1"
-            + (", enabled = 0, next_post_at = NULL" if pause else "")
+            + (", enabled = 0" if pause else "")
             + " WHERE guild_id = ?",
             (error, to_epoch(at), guild_id),
         )
@@ -309,8 +328,7 @@ class CountdownRepository:
     async def mark_removed(self, guild_id: int, at: dt.datetime) -> None:
         """The bot left the server: stop posting and start the deletion grace period."""
         await self._conn.execute(
-            "UPDATE guild_settings SET removed_at = ?, next_post_at = NULL"
-            " WHERE guild_id = ? AND removed_at IS NULL",
+            "UPDATE guild_settings SET removed_at = ? WHERE guild_id = ? AND removed_at IS NULL",
             (to_epoch(at), guild_id),
         )
 
@@ -394,13 +412,18 @@ class CountdownRepository:
         return existing
 
     async def claim_and_reschedule(
-        self, claims: list[Delivery], next_posts: list[tuple[int, dt.datetime | None]]
+        self,
+        claims: list[Delivery],
+        next_posts: list[tuple[int, dt.datetime]],
+        *,
+        handled_through: tuple[dt.datetime, int] | None,
     ) -> list[Delivery]:
-        """One transaction for a tick: write the ledger rows, then move each server's next post.
+        """One transaction for a tick: ledger rows in, handled entries out, next instants in.
 
-        Returns the claims still ``pending`` (new, or left pending by a crash); the caller
-        sends exactly those. A crash after this commit leaves them pending for
-        :meth:`pending_deliveries` to pick up, so moving ``next_post_at`` can't lose a post.
+        ``handled_through`` is the last (instant, server) the tick read; every schedule entry
+        up to it is removed (stale ones included). Returns the claims still ``pending`` (new,
+        or left pending by a crash); the caller sends exactly those. A crash after this commit
+        leaves them pending for :meth:`pending_deliveries`, so moving on can't lose a post.
         """
         rows = [
             (
@@ -413,38 +436,28 @@ class CountdownRepository:
             )
             for d in claims
         ]
-        await self._conn.execute("BEGIN IMMEDIATE")
-        try:
+        async with self._transaction():
             # Rows already there (normally none): a crash's pending ones are sent again, the
             # finished ones not. Looked up by exact key in one query, before inserting.
             existing = await self._existing_deliveries(claims)
-            # Each batch goes in as one JSON parameter: one statement instead of a thousand
-            # executemany steps keeps a big tick well inside its time budget.
-            await self._conn.execute(
+            await self._conn.executemany(
                 "INSERT INTO deliveries (guild_id, target_key, local_date, nonce, state,"
-                " scheduled_at, late) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3,"
-                " 'pending', value ->> 4, value ->> 5 FROM json_each(?) WHERE true"
+                " scheduled_at, late) VALUES (?, ?, ?, ?, 'pending', ?, ?)"
                 " ON CONFLICT DO NOTHING",
-                (json.dumps(rows),),
+                rows,
             )
-            await self._conn.execute(
-                "UPDATE guild_settings SET next_post_at = n.value ->> 1 FROM json_each(?) AS n"
-                " WHERE guild_settings.guild_id = n.value ->> 0",
-                (
-                    json.dumps(
-                        [(gid, None if at is None else to_epoch(at)) for gid, at in next_posts]
-                    ),
-                ),
-            )
-            await self._conn.execute("COMMIT")
-        except BaseException:
-            await self._conn.execute("ROLLBACK")
-            raise
+            if handled_through is not None:
+                due_at, guild_id = handled_through
+                await self._conn.execute(
+                    "DELETE FROM schedule WHERE (due_at, guild_id) <= (?, ?)",
+                    (to_epoch(due_at), guild_id),
+                )
+            await self._schedule(next_posts)
         pending = []
         for claim in claims:
             current = existing.get((claim.guild_id, claim.target_key, claim.local_date))
             if current is None:
-                pending.append(replace(claim, state="pending"))  # inserted just now
+                pending.append(claim)  # inserted just now, as a pending claim
             elif current.state == "pending":
                 pending.append(current)
         return pending
@@ -464,6 +477,10 @@ class CountdownRepository:
         ) as cur:
             found = map(_delivery_from_row, await cur.fetchall())
         return {(d.guild_id, d.target_key, d.local_date): d for d in found}
+
+    async def forget_deliveries_before(self, day: dt.date) -> None:
+        """Drop ledger rows of local days before ``day``: they can no longer cause a repost."""
+        await self._conn.execute("DELETE FROM deliveries WHERE local_date < ?", (day.isoformat(),))
 
     async def pending_deliveries(self) -> list[Delivery]:
         """Deliveries claimed but never finished (the process died mid-send)."""

@@ -1,9 +1,10 @@
 """Running the countdowns: the periodic tick, the delivery ledger and the paced fan-out.
 
-SQLite is the source of truth. Each server row holds its next post instant; one periodic tick
-asks for the rows that are due (an indexed query), decides what each server gets, writes the
-ledger rows and the following post instants in one transaction, and hands the posts to a few
-workers that send them evenly paced. The decisions themselves are pure functions in
+SQLite is the source of truth. A time-ordered schedule table holds each server's next post
+instant; one periodic tick reads the entries that are due (one contiguous range), decides what
+each server gets, and in one transaction writes the ledger rows, removes the handled entries
+and adds the following post instants; then it hands the posts to a few workers that send
+them evenly paced. The decisions themselves are pure functions in
 ``bot/countdown``; this module only moves data between them, the database and Discord.
 """
 
@@ -13,14 +14,14 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import aiohttp
 import discord
 
 from bot.countdown.catchup import GRACE, catch_up
-from bot.countdown.clock import next_post_instant, previous_post_instant
+from bot.countdown.clock import is_post_instant, next_post_instant, previous_post_instant
 from bot.countdown.planner import PlannedPost, Target, is_finished, plan_post, resolve_target
 from bot.countdown.settings import CountdownSettings, CustomEvent, split_target
 from bot.database.countdown import CountdownRepository, CountdownStatus, Delivery
@@ -32,7 +33,11 @@ log = logging.getLogger(__name__)
 # Settings of servers the bot was removed from are deleted after this grace period, so
 # re-inviting the bot by mistake-and-undo keeps everything.
 REMOVED_SERVER_RETENTION = dt.timedelta(days=30)
+# The ledger only has to outlive the local day it guards; a week leaves room for debugging.
+LEDGER_RETENTION = dt.timedelta(days=7)
 RETRY_DELAYS = (2.0, 10.0, 30.0)  # seconds between attempts after a 5xx or network error
+DUE_BATCH = 10_000  # schedule entries one tick reads at most; the next tick takes the rest
+_MAX_ID = 2**63 - 1  # above every Discord snowflake: "every server" at an instant
 
 Clock = Callable[[], dt.datetime]
 Send = Callable[[PlannedPost, str], Awaitable[int]]  # (post, nonce) -> message id
@@ -80,6 +85,17 @@ class TickResult:
     due: int
     queued: int
     skipped: int
+
+
+@dataclass(slots=True)
+class TickPlan:
+    """What one tick decided, before anything is written."""
+
+    due: int
+    skipped: int
+    posts: list[tuple[PlannedPost, Delivery]] = field(default_factory=list)
+    next_posts: list[tuple[int, dt.datetime]] = field(default_factory=list)
+    handled_through: tuple[dt.datetime, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,11 +172,17 @@ class CountdownService:
         return next_post
 
     async def rebuild_schedule(self) -> int:
-        """Give every configured server without a next post instant one (start-up)."""
+        """Schedule every running countdown that has nothing ahead in the schedule (start-up).
+
+        Entries already passed stay where they are: the first tick judges them (late post or
+        skip) by the catch-up rule.
+        """
         now = self.clock()
-        updates = [
-            (s.guild_id, self.next_post_after(s, now)) for s in await self.repo.unscheduled()
-        ]
+        updates = []
+        for settings in await self.repo.unscheduled(now):
+            following = self.next_post_after(settings, now)
+            if following is not None:
+                updates.append((settings.guild_id, following))
         await self.repo.set_next_posts(updates)
         return len(updates)
 
@@ -177,42 +199,73 @@ class CountdownService:
 
     async def _tick(self) -> TickResult:
         now = self.clock()
-        due = await self.repo.due(now)
-        claims: list[Delivery] = []
-        posts: dict[tuple[int, str, dt.date], PlannedPost] = {}
-        next_posts: list[tuple[int, dt.datetime | None]] = []
-        skipped = 0
+        plan = await self.plan_tick(now)
+        pending = await self.commit_tick(plan)
+        await self._purge_removed(now)
+        if plan.due:
+            log.info(
+                "Countdown tick: %d due, %d queued, %d skipped",
+                plan.due,
+                len(pending),
+                plan.skipped,
+            )
+        return TickResult(plan.due, len(pending), plan.skipped)
+
+    async def plan_tick(self, now: dt.datetime) -> TickPlan:
+        """Read what is due at ``now`` and decide every post and next instant (no writes)."""
+        due = await self.repo.due(now, limit=DUE_BATCH)
+        all_settings = await self.repo.get_settings_many(list({gid for gid, _ in due}))
+        # The current entry of each server: stale ones (written before a settings change)
+        # no longer match its post time and are only deleted.
+        current: dict[int, dt.datetime] = {}
+        for guild_id, entry in due:
+            settings = all_settings[guild_id]
+            if is_post_instant(entry, settings.post_time, settings.zone):
+                current[guild_id] = max(entry, current.get(guild_id, entry))
+        plan = TickPlan(due=len(due), skipped=len(due) - len(current))
         targets: dict[tuple[str, str], Target | None] = {}
-        all_settings = await self.repo.get_settings_many([guild_id for guild_id, _ in due])
-        for guild_id, stored in due:
+        for guild_id, stored in current.items():
             settings = all_settings[guild_id]
             scheduled = self._latest_passed_instant(settings, stored, now)
-            next_posts.append((guild_id, self.next_post_after(settings, max(now, scheduled))))
+            following = self.next_post_after(settings, max(now, scheduled))
+            if following is not None:
+                plan.next_posts.append((guild_id, following))
             post = await self._plan_due(settings, scheduled, now, targets)
             if post is None:
-                skipped += 1
+                plan.skipped += 1
                 continue
-            delivery = Delivery(
-                guild_id,
-                post.target_key,
-                post.local_date,
-                post.nonce,
-                "pending",
-                scheduled,
-                post.late,
+            plan.posts.append(
+                (
+                    post,
+                    Delivery(
+                        guild_id,
+                        post.target_key,
+                        post.local_date,
+                        post.nonce,
+                        "pending",
+                        scheduled,
+                        post.late,
+                    ),
+                )
             )
-            claims.append(delivery)
-            posts[(guild_id, post.target_key, post.local_date)] = post
-        pending = await self.repo.claim_and_reschedule(claims, next_posts)
+        # Every entry up to now is handled, or only up to the last one read if the batch
+        # was full (the next tick continues from there).
+        if len(due) == DUE_BATCH:
+            plan.handled_through = (due[-1][1], due[-1][0])
+        else:
+            plan.handled_through = (now, _MAX_ID)
+        return plan
+
+    async def commit_tick(self, plan: TickPlan) -> list[Delivery]:
+        """Write the ledger and the schedule in one transaction, then queue what to send."""
+        posts = {(d.guild_id, d.target_key, d.local_date): post for post, d in plan.posts}
+        pending = await self.repo.claim_and_reschedule(
+            [d for _, d in plan.posts], plan.next_posts, handled_through=plan.handled_through
+        )
         for delivery in pending:
             post = posts[(delivery.guild_id, delivery.target_key, delivery.local_date)]
             self._queue.put_nowait(_Job(post, delivery))
-        await self._purge_removed(now)
-        if due:
-            log.info(
-                "Countdown tick: %d due, %d queued, %d skipped", len(due), len(pending), skipped
-            )
-        return TickResult(len(due), len(pending), skipped)
+        return pending
 
     def _latest_passed_instant(
         self, settings: CountdownSettings, stored: dt.datetime, now: dt.datetime
@@ -264,6 +317,7 @@ class CountdownService:
         if self._last_purge and now - self._last_purge < dt.timedelta(hours=1):
             return
         self._last_purge = now
+        await self.repo.forget_deliveries_before((now - LEDGER_RETENTION).date())
         purged = await self.repo.purge_removed(now - REMOVED_SERVER_RETENTION)
         if purged:
             log.info("Deleted the settings of %d server(s) the bot left", len(purged))
@@ -340,7 +394,7 @@ class CountdownService:
     # -- for the commands -------------------------------------------------------------------
 
     async def status(self, guild_id: int) -> CountdownStatus:
-        return await self.repo.get_status(guild_id)
+        return await self.repo.get_status(guild_id, now=self.clock())
 
     async def preview(
         self, settings: CountdownSettings, *, horizon_days: int = 8

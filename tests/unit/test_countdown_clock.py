@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.countdown.clock import (
+    is_post_instant,
     local_date_of,
     local_to_utc,
     next_post_instant,
@@ -157,3 +158,37 @@ def test_naive_instants_are_refused() -> None:
         next_post_instant(dt.time(9), LONDON, dt.datetime(2026, 1, 1, 9))
     with pytest.raises(ValueError, match="timezone-aware"):
         local_date_of(dt.datetime(2026, 1, 1, 9), LONDON)
+
+
+class TestIsPostInstant:
+    """Schedule entries are recognised as current or stale by this test."""
+
+    @pytest.mark.parametrize(
+        ("zone_name", "day", "post_time"),
+        [
+            ("Europe/London", dt.date(2026, 3, 29), dt.time(1, 30)),  # spring-forward gap
+            ("Europe/London", dt.date(2026, 10, 25), dt.time(1, 30)),  # fall-back overlap
+            ("America/New_York", dt.date(2026, 3, 8), dt.time(2, 15)),
+            ("Australia/Sydney", dt.date(2026, 10, 4), dt.time(2, 0)),
+            ("Asia/Kolkata", dt.date(2026, 6, 1), dt.time(9, 0)),
+            ("Australia/Lord_Howe", dt.date(2026, 10, 4), dt.time(2, 0)),
+        ],
+    )
+    def test_every_post_instant_is_recognised(
+        self, zone_name: str, day: dt.date, post_time: dt.time
+    ) -> None:
+        zone = ZoneInfo(zone_name)
+        for offset in range(-2, 3):
+            instant = local_to_utc(day + dt.timedelta(days=offset), post_time, zone)
+            assert is_post_instant(instant, post_time, zone)
+
+    def test_other_instants_are_stale(self) -> None:
+        zone = ZoneInfo("Europe/London")
+        post = local_to_utc(dt.date(2026, 10, 25), dt.time(1, 30), zone)
+        assert not is_post_instant(post + dt.timedelta(hours=1), dt.time(1, 30), zone)
+        assert not is_post_instant(post, dt.time(9, 0), zone)
+        assert not is_post_instant(post + dt.timedelta(seconds=1), dt.time(1, 30), zone)
+        # The second 01:30 of the fall-back night is not the post instant.
+        repeat = dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)
+        assert repeat.astimezone(zone).time() == dt.time(1, 30)
+        assert not is_post_instant(repeat, dt.time(1, 30), zone)

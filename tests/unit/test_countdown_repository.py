@@ -24,7 +24,7 @@ async def conn(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
 async def test_unconfigured_server_gets_defaults(conn: aiosqlite.Connection) -> None:
     repo = CountdownRepository(conn)
     assert await repo.get_settings(GUILD) == CountdownSettings(guild_id=GUILD)
-    status = await repo.get_status(GUILD)
+    status = await repo.get_status(GUILD, now=NOW)
     assert status.next_post_at is None and status.last_error is None
 
 
@@ -58,7 +58,7 @@ async def test_pausing_error_is_reported_once(conn: aiosqlite.Connection) -> Non
     assert await repo.due(NOW) == []
     assert await repo.take_unseen_error(GUILD) == "Missing Permissions"
     assert await repo.take_unseen_error(GUILD) is None
-    assert (await repo.get_status(GUILD)).last_error == "Missing Permissions"
+    assert (await repo.get_status(GUILD, now=NOW)).last_error == "Missing Permissions"
 
 
 async def test_delivery_is_claimed_once(conn: aiosqlite.Connection) -> None:
