@@ -1,0 +1,136 @@
+"""The tick over the time-ordered schedule, against a real SQLite file (sending recorded)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import bot.scheduling.countdown as countdown_module
+from bot.countdown.planner import PlannedPost
+from bot.countdown.settings import CountdownSettings
+from bot.database.connection import open_database
+from bot.database.countdown import CountdownRepository
+from bot.scheduling.countdown import CountdownService
+from bot.scheduling.pacing import Pacer
+from bot.show.loader import load_show_data
+
+# Season 3 was released on 2024-10-03: a month of daily posts ahead.
+START = dt.datetime(2024, 9, 1, 6, 0, tzinfo=dt.UTC)
+
+
+class Clock:
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+class Harness:
+    def __init__(self, service: CountdownService, clock: Clock) -> None:
+        self.service = service
+        self.clock = clock
+        self.sent: list[PlannedPost] = []
+
+    async def tick_at(self, when: dt.datetime) -> None:
+        self.clock.now = when
+        await self.service.tick()
+        await self.service.idle()
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    clock = Clock(START)
+    async with open_database(tmp_path / "bot.sqlite3") as db:
+        sent: list[PlannedPost] = []
+
+        async def send(post: PlannedPost, nonce: str) -> int:
+            sent.append(post)
+            return len(sent)
+
+        service = CountdownService(
+            repo=CountdownRepository(db),
+            releases=load_show_data().releases,
+            clock=clock,
+            send=send,
+            pacer=Pacer(1000),
+        )
+        await service.start()
+        h = Harness(service, clock)
+        h.sent = sent
+        yield h
+        await service.stop()
+
+
+def at(hour: int, minute: int = 0, *, day: int = 1) -> dt.datetime:
+    return dt.datetime(2024, 9, day, hour, minute, 5, tzinfo=dt.UTC)
+
+
+async def test_a_moved_post_time_leaves_a_stale_entry_that_never_posts(harness: Harness) -> None:
+    settings = CountdownSettings(guild_id=1, channel_id=10, post_time=dt.time(9, 0))
+    await harness.service.apply_settings(settings)
+    await harness.service.apply_settings(replace(settings, post_time=dt.time(10, 0)))
+    await harness.tick_at(at(9))  # the 09:00 entry is stale now
+    assert harness.sent == []
+    await harness.tick_at(at(10))
+    assert len(harness.sent) == 1
+    assert (await harness.service.status(1)).next_post_at == at(10, day=2).replace(second=0)
+
+
+async def test_moving_the_time_after_todays_post_does_not_post_twice(harness: Harness) -> None:
+    settings = CountdownSettings(guild_id=1, channel_id=10, post_time=dt.time(9, 0))
+    await harness.service.apply_settings(settings)
+    await harness.tick_at(at(9))
+    harness.clock.now = at(12)
+    await harness.service.apply_settings(replace(settings, post_time=dt.time(18, 0)))
+    await harness.tick_at(at(18))
+    assert len(harness.sent) == 1  # the ledger already holds today's post
+    await harness.tick_at(at(18, day=2))
+    assert len(harness.sent) == 2
+
+
+async def test_pause_and_resume(harness: Harness) -> None:
+    settings = CountdownSettings(guild_id=1, channel_id=10, post_time=dt.time(9, 0))
+    await harness.service.apply_settings(settings)
+    await harness.service.apply_settings(replace(settings, enabled=False))
+    await harness.tick_at(at(9))
+    assert harness.sent == []
+    assert (await harness.service.status(1)).next_post_at is None
+    harness.clock.now = at(9, 30)
+    await harness.service.apply_settings(settings)  # resumed after today's time: tomorrow
+    await harness.tick_at(at(9, day=2))
+    assert len(harness.sent) == 1
+
+
+async def test_a_full_batch_is_finished_by_the_next_tick(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(countdown_module, "DUE_BATCH", 3)
+    for guild_id in range(1, 8):
+        await harness.service.apply_settings(
+            CountdownSettings(guild_id=guild_id, channel_id=guild_id, post_time=dt.time(9, 0))
+        )
+    await harness.tick_at(at(9))
+    assert len(harness.sent) == 3
+    await harness.tick_at(at(9, 0))
+    await harness.tick_at(at(9, 1))
+    assert sorted(p.guild_id for p in harness.sent) == list(range(1, 8))
+    await harness.tick_at(at(9, 2))
+    assert len(harness.sent) == 7
+
+
+async def test_restart_schedules_only_what_has_nothing_ahead(harness: Harness) -> None:
+    for guild_id in (1, 2):
+        await harness.service.apply_settings(
+            CountdownSettings(guild_id=guild_id, channel_id=guild_id, post_time=dt.time(9, 0))
+        )
+    assert await harness.service.rebuild_schedule() == 0
+    repo = harness.service.repo
+    await repo._conn.execute("DELETE FROM schedule WHERE guild_id = 2")
+    assert await harness.service.rebuild_schedule() == 1
+    await harness.tick_at(at(9))
+    assert sorted(p.guild_id for p in harness.sent) == [1, 2]
