@@ -6,6 +6,7 @@ Instants are stored as unix seconds (UTC) and returned as aware ``datetime`` obj
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import json
@@ -127,6 +128,9 @@ class CountdownRepository:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self._cache: dict[int, CountdownSettings] = {}
+        # One connection serves every coroutine: writes take turns, so a command saving
+        # settings never opens a transaction inside the tick's (or joins it by accident).
+        self._writing = asyncio.Lock()
 
     # -- settings ---------------------------------------------------------------------------
 
@@ -167,13 +171,22 @@ class CountdownRepository:
 
     @contextlib.asynccontextmanager
     async def _transaction(self) -> AsyncIterator[None]:
-        await self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            await self._conn.execute("ROLLBACK")
-            raise
-        await self._conn.execute("COMMIT")
+        async with self._writing:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            await self._conn.execute("COMMIT")
+
+    async def _write(self, sql: str, params: Any = ()) -> None:
+        async with self._writing:
+            await self._conn.execute(sql, params)
+
+    async def _write_returning(self, sql: str, params: Any = ()) -> aiosqlite.Row | None:
+        async with self._writing, self._conn.execute(sql, params) as cur:
+            return await cur.fetchone()
 
     async def _schedule(self, entries: list[tuple[int, dt.datetime]]) -> None:
         await self._conn.executemany(
@@ -288,7 +301,7 @@ class CountdownRepository:
         return from_epoch(row[0]) if row else None
 
     async def record_success(self, guild_id: int, at: dt.datetime, message_id: int) -> None:
-        await self._conn.execute(
+        await self._write(
             "UPDATE guild_settings SET last_post_at = ?, last_message_id = ? WHERE guild_id = ?",
             (to_epoch(at), message_id, guild_id),
         )
@@ -297,7 +310,7 @@ class CountdownRepository:
         self, guild_id: int, error: str, at: dt.datetime, *, pause: bool
     ) -> None:
         """Remember a failure for ``status``; ``pause`` also stops the countdown."""
-        await self._conn.execute(
+        await self._write(
             "UPDATE guild_settings SET last_error = ?, last_error_at = ?, error_unseen = 1"
             + (", enabled = 0" if pause else "")
             + " WHERE guild_id = ?",
@@ -307,7 +320,7 @@ class CountdownRepository:
             self._cache.pop(guild_id, None)
 
     async def clear_error(self, guild_id: int) -> None:
-        await self._conn.execute(
+        await self._write(
             "UPDATE guild_settings SET last_error = NULL, last_error_at = NULL, error_unseen = 0"
             " WHERE guild_id = ?",
             (guild_id,),
@@ -315,31 +328,30 @@ class CountdownRepository:
 
     async def take_unseen_error(self, guild_id: int) -> str | None:
         """The last error if no admin has been told about it yet; marks it as told."""
-        async with self._conn.execute(
+        row = await self._write_returning(
             "UPDATE guild_settings SET error_unseen = 0"
             " WHERE guild_id = ? AND error_unseen = 1 RETURNING last_error",
             (guild_id,),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return None if row is None else row[0]
 
     # -- membership -------------------------------------------------------------------------
 
     async def mark_removed(self, guild_id: int, at: dt.datetime) -> None:
         """The bot left the server: stop posting and start the deletion grace period."""
-        await self._conn.execute(
+        await self._write(
             "UPDATE guild_settings SET removed_at = ? WHERE guild_id = ? AND removed_at IS NULL",
             (to_epoch(at), guild_id),
         )
 
     async def mark_present(self, guild_id: int) -> bool:
         """The bot is (back) in the server; returns True if it had been marked removed."""
-        async with self._conn.execute(
+        row = await self._write_returning(
             "UPDATE guild_settings SET removed_at = NULL"
             " WHERE guild_id = ? AND removed_at IS NOT NULL RETURNING guild_id",
             (guild_id,),
-        ) as cur:
-            return await cur.fetchone() is not None
+        )
+        return row is not None
 
     async def purge_removed(self, before: dt.datetime) -> list[int]:
         """Delete everything about servers the bot left before ``before``."""
@@ -350,7 +362,7 @@ class CountdownRepository:
             guild_ids = [row[0] for row in await cur.fetchall()]
         for guild_id in guild_ids:
             await self.reset(guild_id)
-            await self._conn.execute("DELETE FROM deliveries WHERE guild_id = ?", (guild_id,))
+            await self._write("DELETE FROM deliveries WHERE guild_id = ?", (guild_id,))
         return guild_ids
 
     # -- custom events ----------------------------------------------------------------------
@@ -359,12 +371,11 @@ class CountdownRepository:
         self, guild_id: int, name: str, starts_at: dt.datetime, *, created_by: int, now: dt.datetime
     ) -> CustomEvent | None:
         """Add an event; None if the server already has one with that name."""
-        async with self._conn.execute(
+        row = await self._write_returning(
             "INSERT INTO custom_events (guild_id, name, starts_at, created_by, created_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
             (guild_id, name, to_epoch(starts_at), created_by, to_epoch(now)),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         if row is None:
             return None
         return CustomEvent(id=row[0], guild_id=guild_id, name=name, starts_at=starts_at)
@@ -378,11 +389,11 @@ class CountdownRepository:
         return [CustomEvent(r[0], guild_id, r[1], from_epoch(r[2])) for r in rows]  # type: ignore[arg-type]
 
     async def remove_event(self, guild_id: int, event_id: int) -> bool:
-        async with self._conn.execute(
+        row = await self._write_returning(
             "DELETE FROM custom_events WHERE guild_id = ? AND id = ? RETURNING id",
             (guild_id, event_id),
-        ) as cur:
-            return await cur.fetchone() is not None
+        )
+        return row is not None
 
     # -- delivery ledger --------------------------------------------------------------------
 
@@ -392,7 +403,7 @@ class CountdownRepository:
         A row left ``pending`` by a crash is returned again with its original nonce, so the
         resend is collapsed by Discord's ``enforce_nonce`` instead of posting twice.
         """
-        await self._conn.execute(
+        await self._write(
             "INSERT INTO deliveries (guild_id, target_key, local_date, nonce, state,"
             " scheduled_at, late) VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING",
             (
@@ -480,7 +491,7 @@ class CountdownRepository:
 
     async def forget_deliveries_before(self, day: dt.date) -> None:
         """Drop ledger rows of local days before ``day``: they can no longer cause a repost."""
-        await self._conn.execute("DELETE FROM deliveries WHERE local_date < ?", (day.isoformat(),))
+        await self._write("DELETE FROM deliveries WHERE local_date < ?", (day.isoformat(),))
 
     async def pending_deliveries(self) -> list[Delivery]:
         """Deliveries claimed but never finished (the process died mid-send)."""
@@ -510,7 +521,7 @@ class CountdownRepository:
         message_id: int | None = None,
         error: str | None = None,
     ) -> None:
-        await self._conn.execute(
+        await self._write(
             "UPDATE deliveries SET state = ?, sent_at = ?, channel_id = ?, message_id = ?,"
             " error = ? WHERE guild_id = ? AND target_key = ? AND local_date = ?",
             (

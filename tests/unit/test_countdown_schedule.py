@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -134,3 +135,24 @@ async def test_restart_schedules_only_what_has_nothing_ahead(harness: Harness) -
     assert await harness.service.rebuild_schedule() == 1
     await harness.tick_at(at(9))
     assert sorted(p.guild_id for p in harness.sent) == [1, 2]
+
+
+async def test_settings_can_be_saved_while_a_tick_writes(harness: Harness) -> None:
+    """Commands and the tick share one connection: their transactions must take turns."""
+    for guild_id in range(1, 301):
+        await harness.service.apply_settings(
+            CountdownSettings(guild_id=guild_id, channel_id=guild_id, post_time=dt.time(9, 0))
+        )
+    harness.clock.now = at(9)
+    changes = [
+        harness.service.apply_settings(
+            CountdownSettings(guild_id=guild_id, channel_id=guild_id, post_time=dt.time(18, 0))
+        )
+        for guild_id in range(1000, 1050)
+    ]
+    await asyncio.gather(
+        harness.service.commit_tick(await harness.service.plan_tick(at(9))), *changes
+    )
+    await harness.service.idle()
+    assert len(harness.sent) == 300
+    assert (await harness.service.status(1049)).next_post_at == at(18).replace(second=0)
