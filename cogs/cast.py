@@ -9,6 +9,7 @@ from discord.ext import commands
 from bot.client import HeartstopperBot
 from bot.paging import Paginator
 from bot.show.cards import CAST_PAGE_SIZE, cast_card, cast_page, not_found_message, paginate
+from bot.show.choices import choice
 from bot.show.models import CastMember
 from bot.tree import UserFacingError
 
@@ -52,10 +53,7 @@ class Cast(commands.Cog):
     async def cast_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=name, value=value)
-            for name, value in self.bot.show_index.cast_choices(current)
-        ]
+        return [choice(name, value) for name, value in self.bot.show_index.cast_choices(current)]
 
 
 async def setup(bot: HeartstopperBot) -> None:

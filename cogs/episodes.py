@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.client import HeartstopperBot
 from bot.show.cards import episode_card, not_found_message, season_card, seasons_overview
+from bot.show.choices import choice
 from bot.show.models import Episode, ShowData
 from bot.tree import UserFacingError
 
@@ -40,30 +41,48 @@ def pick_episode(show: ShowData, season: int | None, number: int | None) -> Epis
     return episode
 
 
-class EpisodeStep(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"ep:(?P<owner>\d+):(?P<direction>prev|next):(?P<season>\d+):(?P<number>\d+)",
-):
-    """A Previous/Next button whose custom id says where it leads and for whom.
+NAVIGATION_ID = re.compile(r"ep:(?P<direction>prev|next):(?P<season>\d+):(?P<number>\d+)")
 
-    Being stateless, it works for as long as the message exists, even across restarts, and
-    costs no memory per message; only the person who ran /episode can use it.
+
+def _step_button(direction: str, target: Episode | None, here: Episode) -> discord.ui.Button:
+    destination = target or here
+    return discord.ui.Button(
+        label="Previous" if direction == "prev" else "Next",
+        style=discord.ButtonStyle.secondary,
+        disabled=target is None,
+        custom_id=f"ep:{direction}:{destination.season}:{destination.number}",
+    )
+
+
+def episode_navigation(show: ShowData, episode: Episode) -> discord.ui.View:
+    """Previous/Next buttons for ``episode`` (disabled at the ends of the show).
+
+    The buttons carry their destination in their custom id and are answered by
+    :class:`EpisodeStep`, so the view itself is never listened to: it is stopped at once,
+    holds nothing per message, and one view per episode serves every reply.
+    """
+    episodes = show.episodes
+    index = episodes.index(episode)
+    previous = episodes[index - 1] if index > 0 else None
+    following = episodes[index + 1] if index + 1 < len(episodes) else None
+    view = discord.ui.View(timeout=None)
+    view.add_item(_step_button("prev", previous, episode))
+    view.add_item(_step_button("next", following, episode))
+    view.stop()
+    return view
+
+
+class EpisodeStep(discord.ui.DynamicItem[discord.ui.Button], template=NAVIGATION_ID.pattern):
+    """Answers a Previous/Next click from the destination in the button's custom id.
+
+    Stateless, so the buttons work for as long as the message exists, even across restarts.
+    Only the person who ran /episode may use them: Discord records who that was on the
+    message itself (``interaction_metadata``).
     """
 
-    def __init__(
-        self, owner_id: int, direction: str, target: Episode | None, here: Episode
-    ) -> None:
-        destination = target or here
-        super().__init__(
-            discord.ui.Button(
-                label="Previous" if direction == "prev" else "Next",
-                style=discord.ButtonStyle.secondary,
-                disabled=target is None,
-                custom_id=(f"ep:{owner_id}:{direction}:{destination.season}:{destination.number}"),
-            )
-        )
-        self.owner_id = owner_id
-        self.target = destination
+    def __init__(self, destination: Episode) -> None:
+        super().__init__(_step_button("next", destination, destination))
+        self.destination = destination
 
     @classmethod
     async def from_custom_id(
@@ -77,10 +96,11 @@ class EpisodeStep(
         episode = show.episode(int(match["season"]), int(match["number"]))
         if episode is None:  # the data changed since the message was sent
             raise UserFacingError("That episode is no longer in my data; run /episode again.")
-        return cls(int(match["owner"]), match["direction"], episode, episode)
+        return cls(episode)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.owner_id:
+        metadata = interaction.message.interaction_metadata if interaction.message else None
+        if metadata is None or metadata.user.id == interaction.user.id:
             return True
         await interaction.response.send_message(
             "These buttons belong to whoever ran the command; run it yourself to browse.",
@@ -91,23 +111,9 @@ class EpisodeStep(
     async def callback(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Episodes")  # type: ignore[attr-defined]
         assert isinstance(cog, Episodes)
-        view = episode_navigation(cog.bot.show, self.target, self.owner_id)
-        await interaction.response.edit_message(embed=cog.card(self.target), view=view)
-
-
-def episode_navigation(show: ShowData, episode: Episode, owner_id: int) -> discord.ui.View:
-    """Previous/Next buttons for ``episode`` (disabled at the ends of the show)."""
-    episodes = show.episodes
-    index = episodes.index(episode)
-    previous = episodes[index - 1] if index > 0 else None
-    following = episodes[index + 1] if index + 1 < len(episodes) else None
-    view = discord.ui.View(timeout=None)
-    view.add_item(EpisodeStep(owner_id, "prev", previous, episode))
-    view.add_item(EpisodeStep(owner_id, "next", following, episode))
-    # Stateless buttons are routed by the dynamic-item registry, not by this object: a
-    # stopped view is sent as plain components and never kept in discord.py's view store.
-    view.stop()
-    return view
+        await interaction.response.edit_message(
+            embed=cog.card(self.destination), view=cog.navigation(self.destination)
+        )
 
 
 class Episodes(commands.Cog):
@@ -115,6 +121,13 @@ class Episodes(commands.Cog):
         self.bot = bot
         # Cards are pure functions of the (immutable) show data: build each one once.
         self._cards: dict[tuple[int, int], discord.Embed] = {}
+        self._views: dict[tuple[int, int], discord.ui.View] = {}
+
+    def navigation(self, episode: Episode) -> discord.ui.View:
+        key = (episode.season, episode.number)
+        if key not in self._views:
+            self._views[key] = episode_navigation(self.bot.show, episode)
+        return self._views[key]
 
     def card(self, episode: Episode) -> discord.Embed:
         key = (episode.season, episode.number)
@@ -146,17 +159,15 @@ class Episodes(commands.Cog):
         else:
             episode = pick_episode(show, season, number)
 
-        view = episode_navigation(show, episode, interaction.user.id)
-        await interaction.response.send_message(embed=self.card(episode), view=view)
+        await interaction.response.send_message(
+            embed=self.card(episode), view=self.navigation(episode)
+        )
 
     @episode.autocomplete("title")
     async def episode_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=name, value=value)
-            for name, value in self.bot.show_index.episode_choices(current)
-        ]
+        return [choice(name, value) for name, value in self.bot.show_index.episode_choices(current)]
 
     @app_commands.command()
     @app_commands.describe(number="Season number; leave empty for an overview of all seasons")
