@@ -8,6 +8,7 @@ takes effect at once: saving recomputes the next post instant in the database.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -114,15 +115,33 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     async def _save(
         self, interaction: discord.Interaction, settings: CountdownSettings, what: str
     ) -> None:
-        next_post = await self.service.apply_settings(settings)
+        next_check = await self.service.apply_settings(settings)
         if settings.enabled:
             await self.repo.clear_error(settings.guild_id)
-        if next_post is None:
-            tail = "No posts are scheduled until the countdown is set up and running."
-        else:
-            full, relative = discord_timestamps(next_post)
-            tail = f"Next post: {full} ({relative})."
-        await self._reply(interaction, f"✅ {what}\n{tail}")
+        await self._reply(
+            interaction, f"✅ {what}\n{await self._next_post_line(settings, next_check)}"
+        )
+
+    async def _next_post_line(
+        self, settings: CountdownSettings, next_check: dt.datetime | None
+    ) -> str:
+        """When the next post will really go out: some days post nothing (see the planner)."""
+        if next_check is None:
+            return "No posts while the countdown is paused or not set up."
+        at, post = await self.service.preview(settings)
+        if at is None or post is None:
+            return (
+                "Nothing to post in the coming week (milestones only, or the target is "
+                "finished): `/countdown status` and `/countdown preview` say more."
+            )
+        full, relative = discord_timestamps(at)
+        if at != next_check:
+            return (
+                f"Next post: {full} ({relative}). Days before that have nothing to post: "
+                "releases without an exact date get a weekly update on Mondays. To count down "
+                "to your own date, add one with `/countdown event add`."
+            )
+        return f"Next post: {full} ({relative})."
 
     async def _settings(self, interaction: discord.Interaction) -> CountdownSettings:
         return await self.repo.get_settings(_guild(interaction).id)
