@@ -216,12 +216,12 @@ def _command(errs: Errors, path: Path, value: object) -> None:
     )
 
 
-def _chat_input_parts(errs: Errors, path: Path, command: dict) -> None:
-    """Description, options and overall size: what only slash commands have."""
+def _description(errs: Errors, path: Path, entity: dict) -> None:
+    """A chat-input command's or option's description (1-100 characters) and its translations."""
     string(
         errs,
         (*path, "description"),
-        command.get("description"),
+        entity.get("description"),
         min_len=1,
         max_len=100,
         required=True,
@@ -229,9 +229,14 @@ def _chat_input_parts(errs: Errors, path: Path, command: dict) -> None:
     _localizations(
         errs,
         (*path, "description_localizations"),
-        command.get("description_localizations"),
+        entity.get("description_localizations"),
         _long_text(errs),
     )
+
+
+def _chat_input_parts(errs: Errors, path: Path, command: dict) -> None:
+    """Description, options and overall size: what only slash commands have."""
+    _description(errs, path, command)
     _options(errs, (*path, "options"), command.get("options"), parent=None)
     if _command_size(command) > MAX_COMMAND_SIZE:
         errs.add(
@@ -342,20 +347,7 @@ def _option(errs: Errors, path: Path, value: object, *, parent: int | None) -> N
         option.get("name_localizations"),
         lambda at, text: _command_name(errs, at, text, chat_input=True),
     )
-    string(
-        errs,
-        (*path, "description"),
-        option.get("description"),
-        min_len=1,
-        max_len=100,
-        required=True,
-    )
-    _localizations(
-        errs,
-        (*path, "description_localizations"),
-        option.get("description_localizations"),
-        _long_text(errs),
-    )
+    _description(errs, path, option)
     boolean(errs, (*path, "required"), option.get("required"))
     if kind in (SUBCOMMAND, GROUP):
         _options(errs, (*path, "options"), option.get("options"), parent=kind)
