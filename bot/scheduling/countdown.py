@@ -103,7 +103,6 @@ class _Job:
     post: PlannedPost
     delivery: Delivery
     attempt: int = 0
-    not_before: float = 0.0  # loop time before which a retry must not be sent
 
 
 class CountdownService:
@@ -115,7 +114,9 @@ class CountdownService:
         clock: Clock,
         send: Send,
         pacer: Pacer | None = None,
-        workers: int = 8,
+        # Sends are paced by the Pacer, not by the worker count: many workers only mean a
+        # server whose send is stuck in discord.py's own 5xx retries blocks nobody else.
+        workers: int = 32,
         retry_delays: Sequence[float] = RETRY_DELAYS,
     ) -> None:
         self.repo = repo
@@ -129,6 +130,8 @@ class CountdownService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._tick_lock = asyncio.Lock()
         self._last_purge: dt.datetime | None = None
+        # Retries wait on timers, never in a worker, so failing servers delay no one.
+        self._retry_timers: set[asyncio.TimerHandle] = set()
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -140,14 +143,27 @@ class CountdownService:
         await self.rebuild_schedule()
 
     async def stop(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks.clear()
+        """Let a running tick finish its transaction, then stop sending.
+
+        Posts claimed but not sent stay ``pending`` in the ledger and are resent at the next
+        start-up (same local day only).
+        """
+        async with self._tick_lock:
+            for timer in self._retry_timers:
+                timer.cancel()
+            self._retry_timers.clear()
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            self._tasks.clear()
 
     async def idle(self) -> None:
-        """Wait until every queued post has been sent or given up on (tests, shutdown)."""
-        await self._queue.join()
+        """Wait until every queued post has been sent or given up on (tests, benchmarks)."""
+        while True:
+            await self._queue.join()
+            if not self._retry_timers:
+                return
+            await asyncio.sleep(0.05)
 
     def _spawn(self, coro: Awaitable[None], *, name: str) -> None:
         task = asyncio.ensure_future(coro)
@@ -223,7 +239,7 @@ class CountdownService:
             if is_post_instant(entry, settings.post_time, settings.zone):
                 current[guild_id] = max(entry, current.get(guild_id, entry))
         plan = TickPlan(due=len(due), skipped=len(due) - len(current))
-        targets: dict[tuple[str, str], Target | None] = {}
+        targets: dict[tuple[str, str, dt.date], Target | None] = {}
         for guild_id, stored in current.items():
             settings = all_settings[guild_id]
             scheduled = self._latest_passed_instant(settings, stored, now)
@@ -297,21 +313,23 @@ class CountdownService:
         settings: CountdownSettings,
         scheduled: dt.datetime,
         now: dt.datetime,
-        targets: dict[tuple[str, str], Target | None],
+        targets: dict[tuple[str, str, dt.date], Target | None],
     ) -> PlannedPost | None:
         decision = catch_up(scheduled, now, settings.zone)
         if decision == "skip":
             return None
+        # Planned for the instant it stands for, not for when the tick ran: a 23:59 post sent
+        # a little late is still that day's post (its local date and days left).
         if settings.target.startswith("event:"):
-            target = await self.resolve(settings, now)
+            target = await self.resolve(settings, scheduled)
         else:
-            # A release target depends only on the target and the zone: resolve it once per
-            # tick for the thousands of servers sharing them.
-            key = (settings.target, settings.timezone)
+            # A release target depends only on the target, the zone and the day: resolve it
+            # once per tick for the thousands of servers sharing them.
+            key = (settings.target, settings.timezone, scheduled.date())
             if key not in targets:
-                targets[key] = await self.resolve(settings, now)
+                targets[key] = await self.resolve(settings, scheduled)
             target = targets[key]
-        return plan_post(settings, target, now, late=decision == "late")
+        return plan_post(settings, target, scheduled, late=decision == "late")
 
     async def _purge_removed(self, now: dt.datetime) -> None:
         if self._last_purge and now - self._last_purge < dt.timedelta(hours=1):
@@ -332,10 +350,11 @@ class CountdownService:
             settings = await self.repo.get_settings(delivery.guild_id)
             post = None
             if catch_up(delivery.scheduled_at, now, settings.zone) != "skip":
-                pinned = replace(settings, target=_as_fixed_target(delivery.target_key))
-                target = await self.resolve(pinned, now)
+                # Ledger keys are "release:<key>" / "event:<id>" targets in their own right.
+                pinned = replace(settings, target=delivery.target_key)
+                target = await self.resolve(pinned, delivery.scheduled_at)
                 late = delivery.late or now - delivery.scheduled_at > dt.timedelta(minutes=2)
-                post = plan_post(settings, target, now, late=late)
+                post = plan_post(settings, target, delivery.scheduled_at, late=late)
             if post is None or post.local_date != delivery.local_date:
                 await self.repo.finish_delivery(delivery, state="skipped", at=now)
                 continue
@@ -358,9 +377,6 @@ class CountdownService:
                 self._queue.task_done()
 
     async def _deliver(self, job: _Job) -> None:
-        wait = job.not_before - asyncio.get_running_loop().time()
-        if wait > 0:
-            await asyncio.sleep(wait)
         await self._pacer.wait()
         post, delivery = job.post, job.delivery
         try:
@@ -383,8 +399,14 @@ class CountdownService:
             log.warning(
                 "Post to guild %s failed (%s); retrying in %.0fs", post.guild_id, error, delay
             )
-            not_before = asyncio.get_running_loop().time() + delay
-            self._queue.put_nowait(replace(job, attempt=job.attempt + 1, not_before=not_before))
+            retry = replace(job, attempt=job.attempt + 1)
+
+            def requeue() -> None:
+                self._retry_timers.discard(timer)
+                self._queue.put_nowait(retry)
+
+            timer = asyncio.get_running_loop().call_later(delay, requeue)
+            self._retry_timers.add(timer)
             return
         message = explain_failure(error, post.channel_id)
         log.warning("Countdown for guild %s failed: %s (%s)", post.guild_id, error, failure)
@@ -394,7 +416,12 @@ class CountdownService:
     # -- for the commands -------------------------------------------------------------------
 
     async def status(self, guild_id: int) -> CountdownStatus:
-        return await self.repo.get_status(guild_id, now=self.clock())
+        """Settings and history, with the next post that will really go out (or None)."""
+        status = await self.repo.get_status(guild_id, now=self.clock())
+        if status.next_post_at is None:
+            return status
+        at, _ = await self.preview(status.settings)
+        return replace(status, next_post_at=at)
 
     async def preview(
         self, settings: CountdownSettings, *, horizon_days: int = 8
@@ -420,8 +447,3 @@ class CountdownService:
         now = self.clock()
         target = await self.resolve(settings, now)
         return target is not None and is_finished(target, now, settings.zone)
-
-
-def _as_fixed_target(target_key: str) -> str:
-    """Ledger keys are already "release:<key>" or "event:<id>" target strings."""
-    return target_key

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
+import discord
 import pytest
 
 import bot.scheduling.countdown as countdown_module
@@ -156,3 +157,63 @@ async def test_settings_can_be_saved_while_a_tick_writes(harness: Harness) -> No
     await harness.service.idle()
     assert len(harness.sent) == 300
     assert (await harness.service.status(1049)).next_post_at == at(18).replace(second=0)
+
+
+async def test_a_post_just_before_midnight_sent_late_keeps_its_day(harness: Harness) -> None:
+    settings = CountdownSettings(guild_id=1, channel_id=10, post_time=dt.time(23, 59))
+    await harness.service.apply_settings(settings)
+    await harness.tick_at(dt.datetime(2024, 9, 2, 0, 0, 30, tzinfo=dt.UTC))  # 90 s late
+    await harness.tick_at(dt.datetime(2024, 9, 2, 23, 59, 5, tzinfo=dt.UTC))
+    assert [p.local_date for p in harness.sent] == [dt.date(2024, 9, 1), dt.date(2024, 9, 2)]
+    assert harness.sent[0].days_left == harness.sent[1].days_left + 1
+
+
+async def test_retries_wait_on_timers_not_in_the_senders(tmp_path: Path) -> None:
+    """Servers whose sends fail with 5xx must not hold up a healthy server's post."""
+    clock = Clock(at(8))
+    healthy_sent = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    async def send(post: PlannedPost, nonce: str) -> int:
+        if post.guild_id != 99:
+            raise discord.DiscordServerError(FakeResponse(503), "unavailable")  # type: ignore[arg-type]
+        healthy_sent.set()
+        return 1
+
+    async with open_database(tmp_path / "bot.sqlite3") as db:
+        service = CountdownService(
+            repo=CountdownRepository(db),
+            releases=load_show_data().releases,
+            clock=clock,
+            send=send,
+            pacer=Pacer(1000),
+            workers=2,
+            retry_delays=(5.0, 5.0),
+        )
+        await service.start()
+        try:
+            for guild_id in range(1, 9):  # these fail at 09:00 and wait to retry
+                await service.apply_settings(
+                    CountdownSettings(guild_id=guild_id, channel_id=guild_id, post_time=dt.time(9))
+                )
+            await service.apply_settings(
+                CountdownSettings(guild_id=99, channel_id=99, post_time=dt.time(9, 1))
+            )
+            clock.now = at(9)
+            await service.tick()
+            await asyncio.sleep(0.2)  # the first attempts fail; their retries are waiting
+            clock.now = at(9, 1)
+            started = loop.time()
+            await service.tick()
+            await asyncio.wait_for(healthy_sent.wait(), timeout=3)
+            assert loop.time() - started < 1.0  # not behind the failing servers' 5 s waits
+        finally:
+            await service.stop()
+
+
+class FakeResponse:
+    """The little of aiohttp's response that discord.HTTPException reads."""
+
+    def __init__(self, status: int) -> None:
+        self.status = status
+        self.reason = "Service Unavailable"
