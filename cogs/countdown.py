@@ -26,7 +26,6 @@ from bot.countdown.parsing import (
     parse_timezone,
     timezone_choices,
 )
-from bot.countdown.planner import plan_post
 from bot.countdown.settings import (
     NEXT_TARGET,
     Cadence,
@@ -41,6 +40,7 @@ from bot.tree import UserFacingError
 log = logging.getLogger(__name__)
 
 EVENT_NAME_MAX = 80
+EVENT_LIST_BUDGET = 1200  # characters of event lines in one reply (Discord allows 2,000)
 TEST_POST_PREFIX = "🧪 **Test post** (from `/countdown test`; only admins asked for this one):\n"
 
 
@@ -387,8 +387,9 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         now = self.bot.clock()
         target = await self.service.resolve(settings, now)
         link = (
-            f"https://discord.com/channels/{guild.id}/{settings.channel_id}/{status.last_message_id}"
-            if status.last_message_id and settings.channel_id
+            f"https://discord.com/channels/{guild.id}/{status.last_channel_id}"
+            f"/{status.last_message_id}"
+            if status.last_message_id and status.last_channel_id
             else None
         )
         embed = status_embed(
@@ -429,10 +430,10 @@ class Countdown(commands.GroupCog, group_name="countdown"):
                 "The countdown channel no longer exists: pick one with `/countdown channel`."
             )
         self._check_channel(channel, None)
-        now = self.bot.clock()
-        sample = dataclasses.replace(settings, enabled=True, cadence=Cadence.DAILY, role_id=None)
-        post = plan_post(sample, await self.service.resolve(sample, now), now)
-        body = post.content if post else "Nothing to count down to right now."
+        # The next real post, as it will read (some days post nothing, e.g. the weekly
+        # update for a release without a date), with no role ping.
+        _, post = await self.service.preview(dataclasses.replace(settings, role_id=None))
+        body = post.content if post else "There is nothing to count down to right now."
         message = await channel.send(
             (TEST_POST_PREFIX + body)[:2000],
             allowed_mentions=discord.AllowedMentions.none(),
@@ -490,10 +491,15 @@ class Countdown(commands.GroupCog, group_name="countdown"):
                 interaction, "No custom events yet: add one with `/countdown event add`."
             )
             return
-        lines = []
-        for event in events[:20]:
+        lines: list[str] = []
+        for shown, event in enumerate(events):
             full, relative = discord_timestamps(event.starts_at)
-            lines.append(f"• **{discord.utils.escape_markdown(event.name)}** — {full} ({relative})")
+            line = f"• **{discord.utils.escape_markdown(event.name)}** — {full} ({relative})"
+            # Room for the "and N more" line and a possible warning in _reply.
+            if sum(len(x) + 1 for x in lines) + len(line) > EVENT_LIST_BUDGET:
+                lines.append(f"…and {len(events) - shown} more.")
+                break
+            lines.append(line)
         await self._reply(interaction, "\n".join(lines))
 
     @event.command(name="remove")
@@ -542,9 +548,29 @@ class Countdown(commands.GroupCog, group_name="countdown"):
 
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        if await self.repo.mark_present(guild.id):
-            settings = await self.repo.get_settings(guild.id)
-            await self.service.apply_settings(settings)
+        await self._back_in(guild.id)
+
+    @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self._back_in(guild.id)
+
+    async def _back_in(self, guild_id: int) -> None:
+        if await self.repo.mark_present(guild_id):
+            await self.service.apply_settings(await self.repo.get_settings(guild_id))
+            log.info("Back in guild %s; its countdown is running again", guild_id)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Catch up on joins and removals that happened while the bot was offline."""
+        present = {guild.id for guild in self.bot.guilds}
+        for guild_id in present:
+            await self._back_in(guild_id)
+        now = self.bot.clock()
+        for guild_id in await self.repo.present_guild_ids() - present:
+            await self.repo.mark_removed(guild_id, now)
+            log.info(
+                "Left guild %s while offline; its settings are kept for the grace period", guild_id
+            )
 
 
 async def setup(bot: HeartstopperBot) -> None:

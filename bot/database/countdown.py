@@ -40,6 +40,7 @@ class CountdownStatus:
     next_post_at: dt.datetime | None  # computed from the settings: the schedule has no guild index
     last_post_at: dt.datetime | None
     last_message_id: int | None
+    last_channel_id: int | None
     last_error: str | None
     last_error_at: dt.datetime | None
     error_unseen: bool
@@ -218,7 +219,7 @@ class CountdownRepository:
             row = await cur.fetchone()
         settings = _settings_from_row(guild_id, row)
         if row is None:
-            return CountdownStatus(settings, None, None, None, None, None, False)
+            return CountdownStatus(settings, None, None, None, None, None, None, False)
         running = settings.enabled and settings.channel_id is not None
         next_post = (
             next_post_instant(settings.post_time, settings.zone, now)
@@ -230,6 +231,7 @@ class CountdownRepository:
             next_post_at=next_post,
             last_post_at=from_epoch(row["last_post_at"]),
             last_message_id=row["last_message_id"],
+            last_channel_id=row["last_channel_id"],
             last_error=row["last_error"],
             last_error_at=from_epoch(row["last_error_at"]),
             error_unseen=bool(row["error_unseen"]),
@@ -300,10 +302,13 @@ class CountdownRepository:
             row = await cur.fetchone()
         return from_epoch(row[0]) if row else None
 
-    async def record_success(self, guild_id: int, at: dt.datetime, message_id: int) -> None:
+    async def record_success(
+        self, guild_id: int, at: dt.datetime, *, channel_id: int, message_id: int
+    ) -> None:
         await self._write(
-            "UPDATE guild_settings SET last_post_at = ?, last_message_id = ? WHERE guild_id = ?",
-            (to_epoch(at), message_id, guild_id),
+            "UPDATE guild_settings SET last_post_at = ?, last_channel_id = ?, last_message_id = ?"
+            " WHERE guild_id = ?",
+            (to_epoch(at), channel_id, message_id, guild_id),
         )
 
     async def record_error(
@@ -352,6 +357,13 @@ class CountdownRepository:
             (guild_id,),
         )
         return row is not None
+
+    async def present_guild_ids(self) -> set[int]:
+        """Servers with settings that are not marked as left."""
+        async with self._conn.execute(
+            "SELECT guild_id FROM guild_settings WHERE removed_at IS NULL"
+        ) as cur:
+            return {row[0] for row in await cur.fetchall()}
 
     async def purge_removed(self, before: dt.datetime) -> list[int]:
         """Delete everything about servers the bot left before ``before``."""

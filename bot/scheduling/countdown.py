@@ -388,7 +388,9 @@ class CountdownService:
         await self.repo.finish_delivery(
             delivery, state="sent", at=now, channel_id=post.channel_id, message_id=message_id
         )
-        await self.repo.record_success(post.guild_id, now, message_id)
+        await self.repo.record_success(
+            post.guild_id, now, channel_id=post.channel_id, message_id=message_id
+        )
 
     async def _handle_failure(self, job: _Job, error: Exception) -> None:
         post, delivery = job.post, job.delivery
