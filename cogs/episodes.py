@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import discord
@@ -12,7 +13,9 @@ from bot.client import HeartstopperBot
 from bot.show.cards import episode_card, not_found_message, season_card, seasons_overview
 from bot.show.choices import choice
 from bot.show.models import Episode, ShowData
-from bot.tree import UserFacingError
+from bot.tree import UNEXPECTED_ERROR, UserFacingError, send_ephemeral
+
+log = logging.getLogger(__name__)
 
 
 def _season_range(show: ShowData) -> str:
@@ -80,9 +83,9 @@ class EpisodeStep(discord.ui.DynamicItem[discord.ui.Button], template=NAVIGATION
     message itself (``interaction_metadata``).
     """
 
-    def __init__(self, destination: Episode) -> None:
-        super().__init__(_step_button("next", destination, destination))
-        self.destination = destination
+    def __init__(self, destination: Episode | None, custom_id: str) -> None:
+        super().__init__(discord.ui.Button(custom_id=custom_id))
+        self.destination = destination  # None: the data no longer has that episode
 
     @classmethod
     async def from_custom_id(
@@ -93,10 +96,7 @@ class EpisodeStep(discord.ui.DynamicItem[discord.ui.Button], template=NAVIGATION
         /,
     ) -> EpisodeStep:
         show = interaction.client.show  # type: ignore[attr-defined]
-        episode = show.episode(int(match["season"]), int(match["number"]))
-        if episode is None:  # the data changed since the message was sent
-            raise UserFacingError("That episode is no longer in my data; run /episode again.")
-        return cls(episode)
+        return cls(show.episode(int(match["season"]), int(match["number"])), match[0])
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         metadata = interaction.message.interaction_metadata if interaction.message else None
@@ -109,11 +109,20 @@ class EpisodeStep(discord.ui.DynamicItem[discord.ui.Button], template=NAVIGATION
         return False
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        # discord.py only logs errors raised in dynamic items, so answer every path here.
         cog = interaction.client.get_cog("Episodes")  # type: ignore[attr-defined]
-        assert isinstance(cog, Episodes)
-        await interaction.response.edit_message(
-            embed=cog.card(self.destination), view=cog.navigation(self.destination)
-        )
+        if self.destination is None or not isinstance(cog, Episodes):
+            await send_ephemeral(
+                interaction, "That episode is no longer in my data; run /episode again."
+            )
+            return
+        try:
+            await interaction.response.edit_message(
+                embed=cog.card(self.destination), view=cog.navigation(self.destination)
+            )
+        except discord.HTTPException:
+            log.exception("Could not turn the episode card to %s", self.destination.code)
+            await send_ephemeral(interaction, UNEXPECTED_ERROR)
 
 
 class Episodes(commands.Cog):

@@ -36,3 +36,23 @@ async def test_buttons_are_owner_only_and_survive_a_restart(tmp_path: Path) -> N
             assert card.message is not None
             back = await sim.click_button(card, _custom_id(card.message, "Previous"), demo.fan_id)
             assert not back.failed and card.embeds[0]["title"].startswith("S1E8 · ")
+
+
+async def test_a_button_for_an_episode_no_longer_in_the_data_answers_politely(
+    tmp_path: Path,
+) -> None:
+    async with Simulator() as sim:
+        demo = add_demo_guild(sim)
+        async with bot_against(sim, tmp_path / "bot.sqlite3"):
+            card = await sim.run_command(
+                demo.guild_id, demo.general_id, demo.fan_id, "episode", {"season": 1, "number": 1}
+            )
+            assert card.message is not None
+            # As if the data file lost an episode after this message was sent: edit the
+            # message as Discord stores it.
+            stored = card.record.original
+            assert stored is not None
+            stored["components"][0]["components"][1]["custom_id"] = "ep:next:9:9"
+            clicked = await sim.click_button(card, "ep:next:9:9", demo.fan_id)
+            assert not clicked.failed and clicked.ephemeral
+            assert "no longer in my data" in (clicked.content or "")
