@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import discord
 from dotenv import load_dotenv
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.database.connection import MigrationError
 
 PROG = "heartstopper-bot"
 
@@ -73,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except ShowDataError as exc:
         return _fail(f"show data error: {exc}")
+    except (sqlite3.Error, MigrationError) as exc:
+        return _fail(f"database error with DATABASE_PATH={settings.database_path}: {exc}")
     except discord.LoginFailure:
         return _fail("Discord rejected DISCORD_TOKEN: check the token in the Developer Portal")
     except discord.PrivilegedIntentsRequired:
@@ -94,5 +97,4 @@ async def _sync(settings: Settings) -> str:
 
 
 if __name__ == "__main__":
-    logging.captureWarnings(True)
     raise SystemExit(main())

@@ -112,8 +112,25 @@ class HeartstopperBot(commands.Bot):
             await self.load_extension(extension)
         log.info("Loaded %d feature(s): %s", len(self._extensions), ", ".join(self._extensions))
         if not self._maintenance_only:
-            await self.sync_commands()
+            await self._sync_at_start()
             await self.start_background_work()
+
+    async def _sync_at_start(self) -> None:
+        """A failed sync must not stop the bot (nor make systemd restart it in a loop):
+        the commands Discord already has keep working, and ``heartstopper-bot sync`` retries."""
+        try:
+            await self.sync_commands()
+        except discord.Forbidden:
+            log.error(
+                "Discord refused the command sync (403). If DEV_GUILD_ID is set, the bot must "
+                "be in that server, invited with the applications.commands scope."
+            )
+        except discord.HTTPException as exc:
+            log.error(
+                "Command sync failed (%s %s); continuing with the commands Discord has",
+                exc.status,
+                exc.text[:200],
+            )
 
     async def start_background_work(self) -> None:
         """Countdown senders, crash recovery, and the periodic tick."""

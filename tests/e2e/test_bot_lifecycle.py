@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -161,3 +162,49 @@ async def test_sync_subcommand_pushes_commands_and_exits(tmp_path: Path) -> None
     assert stdout.decode().strip() == "Commands synced (global)."
     assert _command_syncs(sim) == 1
     assert sim.stats.identifies == 0  # it only needed the REST API
+
+
+def test_unusable_database_path_is_one_line(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=_clean_env(DISCORD_TOKEN=FAKE_TOKEN, DATABASE_PATH=str(tmp_path / "no" / "x.db")),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("heartstopper-bot: database error with DATABASE_PATH=")
+
+
+async def test_a_failed_command_sync_does_not_stop_the_bot(tmp_path: Path) -> None:
+    async with Simulator(token=FAKE_TOKEN) as sim:
+        add_demo_guild(sim)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=tmp_path,
+            env=_clean_env(
+                DISCORD_TOKEN=FAKE_TOKEN,
+                DISCORD_API_BASE_URL=sim.api_base_url,
+                DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
+                DEV_GUILD_ID="123456789012345678",  # a server the bot is not in
+            ),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            await sim.wait_for_ready(timeout=30)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), timeout=2)
+            assert process.returncode is None  # still running
+            process.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    assert process.returncode == 0, stderr.decode()
+    assert b"Command sync failed" in stderr or b"refused the command sync" in stderr
