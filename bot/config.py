@@ -41,7 +41,7 @@ class Settings:
 
 def _snowflake(key: str, raw: str) -> int:
     if not raw.isdigit() or not 15 <= len(raw) <= 21:
-        raise ConfigError(f"{key} must be a Discord ID (a number of 17-20 digits), got {raw!r}")
+        raise ConfigError(f"{key} must be a Discord ID (a number of 15-21 digits), got {raw!r}")
     return int(raw)
 
 

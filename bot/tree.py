@@ -51,7 +51,8 @@ def describe_error(error: app_commands.AppCommandError) -> tuple[str, bool]:
         case app_commands.CommandOnCooldown():
             return f"Slow down a little: try again in {error.retry_after:.0f} s.", True
         case app_commands.TransformerError():
-            return f"I couldn't understand {error.value!r} for that option.", True
+            shown = discord.utils.escape_mentions(str(error.value))[:80]
+            return f"I couldn't understand “{shown}” for that option.", True
         case app_commands.CheckFailure():
             return "You can't use this command here.", True
         case app_commands.CommandNotFound():

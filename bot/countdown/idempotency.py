@@ -1,10 +1,11 @@
 """Keys that make each countdown post happen at most once per server, target and local day.
 
-``delivery_key`` is the unique key of the delivery ledger: a retry, a restart or a second bot
-process computing the same post gets the same key, and the database refuses the duplicate.
-``message_nonce`` is sent with the message (with ``enforce_nonce``) so that Discord itself
-drops a resend of a request whose response was lost; that only covers a few minutes, so the
-ledger stays the real guarantee. Both come from hashlib, never ``hash()``, which is salted per
+``delivery_key`` is the unique key of the delivery ledger: a retry or a restart computing the
+same post gets the same key, so a post already sent is never sent again. A post left
+*pending* by a crash is sent again with its original nonce: ``message_nonce`` goes with the
+message (with ``enforce_nonce``) so that Discord drops the resend if the first attempt did
+arrive. Discord remembers nonces for a few minutes only, which is why the bot resends pending
+posts right at start-up. Both come from hashlib, never ``hash()``, which is salted per
 process.
 """
 

@@ -262,18 +262,6 @@ class CountdownRepository:
             rows = await cur.fetchall()
         return [_settings_from_row(row["guild_id"], row) for row in rows]
 
-    async def all_configured(self) -> list[CountdownSettings]:
-        """Every server with a row and a channel, for rebuilding the schedule at start-up."""
-        async with self._conn.execute(
-            "SELECT * FROM guild_settings WHERE channel_id IS NOT NULL AND removed_at IS NULL"
-        ) as cur:
-            rows = await cur.fetchall()
-        result = [_settings_from_row(row["guild_id"], row) for row in rows]
-        self._cache.update((s.guild_id, s) for s in result)
-        return result
-
-    # -- scheduling state -------------------------------------------------------------------
-
     async def set_next_posts(self, entries: list[tuple[int, dt.datetime]]) -> None:
         """Schedule many post instants in one transaction (start-up)."""
         if entries:
@@ -296,11 +284,6 @@ class CountdownRepository:
         ) as cur:
             rows = await cur.fetchall()
         return [(row[0], from_epoch(row[1])) for row in rows]  # type: ignore[misc]
-
-    async def earliest_next_post(self) -> dt.datetime | None:
-        async with self._conn.execute("SELECT min(due_at) FROM schedule") as cur:
-            row = await cur.fetchone()
-        return from_epoch(row[0]) if row else None
 
     async def record_success(
         self, guild_id: int, at: dt.datetime, *, channel_id: int, message_id: int
@@ -409,31 +392,6 @@ class CountdownRepository:
 
     # -- delivery ledger --------------------------------------------------------------------
 
-    async def claim_delivery(self, delivery: Delivery) -> Delivery | None:
-        """Write the ledger row before sending; return what to send, or None if done already.
-
-        A row left ``pending`` by a crash is returned again with its original nonce, so the
-        resend is collapsed by Discord's ``enforce_nonce`` instead of posting twice.
-        """
-        await self._write(
-            "INSERT INTO deliveries (guild_id, target_key, local_date, nonce, state,"
-            " scheduled_at, late) VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING",
-            (
-                delivery.guild_id,
-                delivery.target_key,
-                delivery.local_date.isoformat(),
-                delivery.nonce,
-                to_epoch(delivery.scheduled_at),
-                int(delivery.late),
-            ),
-        )
-        existing = await self.get_delivery(
-            delivery.guild_id, delivery.target_key, delivery.local_date
-        )
-        if existing is None or existing.state != "pending":
-            return None
-        return existing
-
     async def claim_and_reschedule(
         self,
         claims: list[Delivery],
@@ -512,16 +470,6 @@ class CountdownRepository:
         ) as cur:
             rows = await cur.fetchall()
         return [_delivery_from_row(row) for row in rows]
-
-    async def get_delivery(
-        self, guild_id: int, target_key: str, local_date: dt.date
-    ) -> Delivery | None:
-        async with self._conn.execute(
-            "SELECT * FROM deliveries WHERE guild_id = ? AND target_key = ? AND local_date = ?",
-            (guild_id, target_key, local_date.isoformat()),
-        ) as cur:
-            row = await cur.fetchone()
-        return None if row is None else _delivery_from_row(row)
 
     async def finish_delivery(
         self,

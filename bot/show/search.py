@@ -125,7 +125,11 @@ def _fuzzy_rank(
         offer(PREFIX_SCORE, owner, choice)
     if profiles and " " in query:  # one word is already covered by the word index
         hits = process.extract(
-            query, profiles, scorer=fuzz.token_set_ratio, processor=None, limit=None,
+            query,
+            profiles,
+            scorer=fuzz.token_set_ratio,
+            processor=None,
+            limit=None,
             score_cutoff=SUGGEST_SCORE,
         )
         for choice, score, owner in hits:
@@ -232,8 +236,13 @@ class ShowIndex:
 
     def _rank_cast(self, q: str) -> list[_Hit]:
         return _fuzzy_rank(
-            q, self._cast_choices, self._cast_owner, self._cast_prefixes, self._cast_whole,
-            self._cast_words, self._cast_profiles,
+            q,
+            self._cast_choices,
+            self._cast_owner,
+            self._cast_prefixes,
+            self._cast_whole,
+            self._cast_words,
+            self._cast_profiles,
         )
 
     def find_cast(self, query: str) -> CastLookup:
@@ -268,9 +277,7 @@ class ShowIndex:
     # -- episodes -------------------------------------------------------------------------
 
     def _rank_titles(self, q: str) -> list[_Hit]:
-        return _fuzzy_rank(
-            q, self._titles, self._title_owner, self._title_prefixes, self._by_title
-        )
+        return _fuzzy_rank(q, self._titles, self._title_owner, self._title_prefixes, self._by_title)
 
     def find_episode(self, query: str) -> EpisodeLookup:
         """By code ("S2E4", "s2 e4", "2x04", "S2E4 Challenge") or by (misspelt) title."""

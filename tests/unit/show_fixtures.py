@@ -52,25 +52,62 @@ def cast_member(
 
 
 CAST = (
-    cast_member("kit-connor", "Kit Connor", ("Nick Nelson",), aliases=("Nicholas", "Nick"),
-                appearances=("S1", "S2", "Film"), description="A kind Year 11 rugby player."),
-    cast_member("joe-locke", "Joe Locke", ("Charlie Spring",),
-                description="A Year 10 drummer who sits next to Nick in form."),
-    cast_member("yasmin-finney", "Yasmin Finney", ("Elle Argent",),
-                description="Charlie's friend who moves to Higgs."),
+    cast_member(
+        "kit-connor",
+        "Kit Connor",
+        ("Nick Nelson",),
+        aliases=("Nicholas", "Nick"),
+        appearances=("S1", "S2", "Film"),
+        description="A kind Year 11 rugby player.",
+    ),
+    cast_member(
+        "joe-locke",
+        "Joe Locke",
+        ("Charlie Spring",),
+        description="A Year 10 drummer who sits next to Nick in form.",
+    ),
+    cast_member(
+        "yasmin-finney",
+        "Yasmin Finney",
+        ("Elle Argent",),
+        description="Charlie's friend who moves to Higgs.",
+    ),
     cast_member("william-gao", "William Gao", ("Tao Xu",), description="Charlie's loyal friend."),
-    cast_member("kizzy-edgell", "Kizzy Edgell", ("Darcy Olsson",),
-                description="Tara's girlfriend."),
-    cast_member("jenny-walser", "Jenny Walser", ("Tori Spring",),
-                description="Charlie's older sister."),
-    cast_member("olivia-colman", "Olivia Colman", ("Sarah Nelson",), billing="recurring",
-                description="Nick's mum."),
-    cast_member("nima-taleghani", "Nima Taleghani", ("Mr Farouk",), billing="recurring",
-                aliases=("Farooq", "Mr Farooq"), description="A teacher at Truham."),
-    cast_member("chetna-pandya", "Chetna Pandya", ("Coach Singh",), billing="recurring",
-                description="The rugby coach."),
-    cast_member("zoe-bronte", "Zoë Brontë", ("Renée Ålund",), billing="recurring",
-                description="A made-up entry with accents."),
+    cast_member(
+        "kizzy-edgell", "Kizzy Edgell", ("Darcy Olsson",), description="Tara's girlfriend."
+    ),
+    cast_member(
+        "jenny-walser", "Jenny Walser", ("Tori Spring",), description="Charlie's older sister."
+    ),
+    cast_member(
+        "olivia-colman",
+        "Olivia Colman",
+        ("Sarah Nelson",),
+        billing="recurring",
+        description="Nick's mum.",
+    ),
+    cast_member(
+        "nima-taleghani",
+        "Nima Taleghani",
+        ("Mr Farouk",),
+        billing="recurring",
+        aliases=("Farooq", "Mr Farooq"),
+        description="A teacher at Truham.",
+    ),
+    cast_member(
+        "chetna-pandya",
+        "Chetna Pandya",
+        ("Coach Singh",),
+        billing="recurring",
+        description="The rugby coach.",
+    ),
+    cast_member(
+        "zoe-bronte",
+        "Zoë Brontë",
+        ("Renée Ålund",),
+        billing="recurring",
+        description="A made-up entry with accents.",
+    ),
 )
 
 
@@ -82,26 +119,66 @@ def _episodes(season: int, titles: tuple[str, ...], day: dt.date) -> tuple[Episo
 
 
 SEASONS = (
-    Season(1, S1_DAY, 8, ("Volume 1", "Volume 2"), "Euros Lyn",
-           "Charlie and Nick meet and become friends.", (WIKI,)),
-    Season(2, S2_DAY, 8, ("Volume 3", "Volume 4"), "Euros Lyn",
-           "Exams, a school trip to Paris and a prom.", (WIKI, NETFLIX)),
+    Season(
+        1,
+        S1_DAY,
+        8,
+        ("Volume 1", "Volume 2"),
+        "Euros Lyn",
+        "Charlie and Nick meet and become friends.",
+        (WIKI,),
+    ),
+    Season(
+        2,
+        S2_DAY,
+        8,
+        ("Volume 3", "Volume 4"),
+        "Euros Lyn",
+        "Exams, a school trip to Paris and a prom.",
+        (WIKI, NETFLIX),
+    ),
 )
 
 EPISODES = _episodes(1, S1_TITLES, S1_DAY) + _episodes(2, S2_TITLES, S2_DAY)
 
 RELEASES = (
-    Release("season-1", "Heartstopper season 1", "season",
-            ReleaseDate(DatePrecision.DAY, day=S1_DAY), (WIKI,), season=1),
-    Release("season-2", "Heartstopper season 2", "season",
-            ReleaseDate(DatePrecision.INSTANT, instant=dt.datetime(2023, 8, 3, 7, tzinfo=dt.UTC)),
-            (NETFLIX,), season=2),
-    Release("film", "Heartstopper Forever", "film",
-            ReleaseDate(DatePrecision.MONTH, year=2031, month=3), (NETFLIX,)),
-    Release("book-6", "Heartstopper Volume 6", "book",
-            ReleaseDate(DatePrecision.YEAR, year=2032), ("Hachette",)),
-    Release("special", "A Heartstopper special", "special",
-            ReleaseDate(DatePrecision.UNANNOUNCED), (WIKI,)),
+    Release(
+        "season-1",
+        "Heartstopper season 1",
+        "season",
+        ReleaseDate(DatePrecision.DAY, day=S1_DAY),
+        (WIKI,),
+        season=1,
+    ),
+    Release(
+        "season-2",
+        "Heartstopper season 2",
+        "season",
+        ReleaseDate(DatePrecision.INSTANT, instant=dt.datetime(2023, 8, 3, 7, tzinfo=dt.UTC)),
+        (NETFLIX,),
+        season=2,
+    ),
+    Release(
+        "film",
+        "Heartstopper Forever",
+        "film",
+        ReleaseDate(DatePrecision.MONTH, year=2031, month=3),
+        (NETFLIX,),
+    ),
+    Release(
+        "book-6",
+        "Heartstopper Volume 6",
+        "book",
+        ReleaseDate(DatePrecision.YEAR, year=2032),
+        ("Hachette",),
+    ),
+    Release(
+        "special",
+        "A Heartstopper special",
+        "special",
+        ReleaseDate(DatePrecision.UNANNOUNCED),
+        (WIKI,),
+    ),
 )
 
 TIMELINE = (

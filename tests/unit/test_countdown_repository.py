@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import aiosqlite
@@ -66,13 +67,15 @@ async def test_delivery_is_claimed_once(conn: aiosqlite.Connection) -> None:
     delivery = Delivery(
         GUILD, "release:season-4", dt.date(2026, 11, 26), "n1", "pending", NOW, False
     )
-    claimed = await repo.claim_delivery(delivery)
-    assert claimed is not None and claimed.nonce == "n1"
-    # A crash before finishing: the same row (same nonce) is handed out again.
-    again = await repo.claim_delivery(delivery)
-    assert again is not None and again.nonce == "n1"
-    await repo.finish_delivery(again, state="sent", at=NOW, channel_id=1, message_id=99)
-    assert await repo.claim_delivery(delivery) is None
+    claim = repo.claim_and_reschedule
+    claimed = await claim([delivery], [], handled_through=None)
+    assert [d.nonce for d in claimed] == ["n1"]
+    # A crash before finishing: the same row (same nonce) is handed out again, even when a
+    # later attempt computed another nonce.
+    again = await claim([replace(delivery, nonce="n2")], [], handled_through=None)
+    assert [d.nonce for d in again] == ["n1"]
+    await repo.finish_delivery(again[0], state="sent", at=NOW, channel_id=1, message_id=99)
+    assert await claim([delivery], [], handled_through=None) == []
     assert await repo.count_deliveries(GUILD) == 1
 
 

@@ -78,7 +78,11 @@ def absurd_show() -> ShowData:
     long = HOSTILE * 400  # ~30,000 characters
     cast = tuple(
         dataclasses.replace(
-            m, actor=long, characters=(long, long), description=long, aliases=(long,),
+            m,
+            actor=long,
+            characters=(long, long),
+            description=long,
+            aliases=(long,),
             appearances=("S1",) * 300,
             sources=tuple(f"https://site{i}.example/{long}" for i in range(50)),
         )
@@ -88,8 +92,14 @@ def absurd_show() -> ShowData:
         dataclasses.replace(e, title=long, synopsis=long, sources=(long,)) for e in EPISODES
     )
     seasons = tuple(
-        dataclasses.replace(SEASONS[0], number=n, summary=long, adapts=(long,) * 5, director=long,
-                            episode_count=10**6)
+        dataclasses.replace(
+            SEASONS[0],
+            number=n,
+            summary=long,
+            adapts=(long,) * 5,
+            director=long,
+            episode_count=10**6,
+        )
         for n in range(1, 40)
     )
     return make_show(cast=cast, episodes=episodes, seasons=seasons)
@@ -214,10 +224,14 @@ def test_exact_release_counts_days(now: dt.datetime, phrase: str) -> None:
 @pytest.mark.parametrize(
     ("when", "expected"),
     [
-        (ReleaseDate(DatePrecision.MONTH, year=2031, month=3),
-         "Expected some time in March 2031, no exact day yet."),
-        (ReleaseDate(DatePrecision.YEAR, year=2031),
-         "Expected some time in 2031, no exact date yet."),
+        (
+            ReleaseDate(DatePrecision.MONTH, year=2031, month=3),
+            "Expected some time in March 2031, no exact day yet.",
+        ),
+        (
+            ReleaseDate(DatePrecision.YEAR, year=2031),
+            "Expected some time in 2031, no exact date yet.",
+        ),
         (ReleaseDate(DatePrecision.UNANNOUNCED), "Announced, no release date yet."),
     ],
 )

@@ -129,8 +129,15 @@ def test_cast_choices_empty_lists_main_cast_first(index: ShowIndex) -> None:
     assert choices[0] == ("Kit Connor — Nick Nelson", "kit-connor")
 
 
-@pytest.mark.parametrize(("query", "first"), [("ki", "kit-connor"), ("conor", "kit-connor"),
-                                              ("farooq", "nima-taleghani"), ("ch", "joe-locke")])
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("ki", "kit-connor"),
+        ("conor", "kit-connor"),
+        ("farooq", "nima-taleghani"),
+        ("ch", "joe-locke"),
+    ],
+)
 def test_cast_choices_rank_the_intended_member_first(
     index: ShowIndex, query: str, first: str
 ) -> None:
@@ -140,9 +147,14 @@ def test_cast_choices_rank_the_intended_member_first(
 def test_cast_choices_limits() -> None:
     many = tuple(
         CAST[0].__class__(
-            key=f"member-{i}-" + "x" * 150, actor=f"Actor {i} " + "Long" * 40,
-            characters=("Character " * 20,), billing="main", appearances=("S1",),
-            description="d", aliases=(), sources=(),
+            key=f"member-{i}-" + "x" * 150,
+            actor=f"Actor {i} " + "Long" * 40,
+            characters=("Character " * 20,),
+            billing="main",
+            appearances=("S1",),
+            description="d",
+            aliases=(),
+            sources=(),
         )
         for i in range(60)
     )
@@ -158,8 +170,22 @@ def test_cast_choices_limits() -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["S2E4", "s2e4", "s2 e4", "S2 E4", "2x04", "2x4", "S2E4 Challenge", "S2E4 · Challenge",
-              "season 2 episode 4", "challenge", "Challenge", "chalenge", "CHALLENGE!!"]
+    "query",
+    [
+        "S2E4",
+        "s2e4",
+        "s2 e4",
+        "S2 E4",
+        "2x04",
+        "2x4",
+        "S2E4 Challenge",
+        "S2E4 · Challenge",
+        "season 2 episode 4",
+        "challenge",
+        "Challenge",
+        "chalenge",
+        "CHALLENGE!!",
+    ],
 )
 def test_find_episode(index: ShowIndex, query: str) -> None:
     result = index.find_episode(query)
@@ -221,9 +247,13 @@ def test_real_data_file_answers_the_usual_queries() -> None:
 
     index = ShowIndex(load_show_data())
     expected = {
-        "kit": "kit-connor", "nick": "kit-connor", "conor": "kit-connor",
-        "farooq": "nima-taleghani", "charlie": "joe-locke",
-        "olivia colman": "olivia-colman", "darcy": "kizzy-edgell",
+        "kit": "kit-connor",
+        "nick": "kit-connor",
+        "conor": "kit-connor",
+        "farooq": "nima-taleghani",
+        "charlie": "joe-locke",
+        "olivia colman": "olivia-colman",
+        "darcy": "kizzy-edgell",
     }
     for query, key in expected.items():
         found = index.find_cast(query).match
