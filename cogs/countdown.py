@@ -7,11 +7,14 @@ takes effect at once: saving recomputes the next post instant in the database.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import logging
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -70,6 +73,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
 
     def __init__(self, bot: HeartstopperBot) -> None:
         self.bot = bot
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.service = bot.countdowns
         self.repo = bot.countdowns.repo
         super().__init__()
@@ -112,10 +116,17 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     ) -> discord.abc.GuildChannel | None:
         return guild.get_channel(channel_id) if channel_id else None
 
-    async def _save(
-        self, interaction: discord.Interaction, settings: CountdownSettings, what: str
-    ) -> None:
-        next_check = await self.service.apply_settings(settings)
+    async def _save(self, interaction: discord.Interaction, what: str, **changes: Any) -> None:
+        """Apply ``changes`` to the server's settings as they are now, save, and confirm.
+
+        Read and write happen under the server's lock, so two admins changing different
+        settings at the same moment both keep their change.
+        """
+        guild_id = _guild(interaction).id
+        async with self._locks[guild_id]:
+            current = await self.repo.get_settings(guild_id)
+            settings = dataclasses.replace(current, **changes)
+            next_check = await self.service.apply_settings(settings)
         if settings.enabled:
             await self.repo.clear_error(settings.guild_id)
         await self._reply(
@@ -176,20 +187,15 @@ class Countdown(commands.GroupCog, group_name="countdown"):
             zone = parse_timezone(timezone)
         real_channel = self._resolve_channel(guild, channel.id) or channel
         self._check_channel(real_channel, role)  # type: ignore[arg-type]
-        current = await self.repo.get_settings(guild.id)
-        settings = dataclasses.replace(
-            current,
+        await self._save(
+            interaction,
+            f"Countdown set up in {channel.mention} at {post_time:%H:%M} {zone.key}"
+            + (f", pinging {role.mention} on milestones." if role else "."),
             channel_id=channel.id,
             post_time=post_time,
             timezone=zone.key,
             role_id=role.id if role else None,
             enabled=True,
-        )
-        await self._save(
-            interaction,
-            settings,
-            f"Countdown set up in {channel.mention} at {post_time:%H:%M} {zone.key}"
-            + (f", pinging {role.mention} on milestones." if role else "."),
         )
 
     @app_commands.command()
@@ -200,11 +206,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         settings = await self._require_setup(interaction)
         role = guild.get_role(settings.role_id) if settings.role_id else None
         self._check_channel(self._resolve_channel(guild, channel.id) or channel, role)  # type: ignore[arg-type]
-        await self._save(
-            interaction,
-            dataclasses.replace(settings, channel_id=channel.id),
-            f"Posts will go to {channel.mention}.",
-        )
+        await self._save(interaction, f"Posts will go to {channel.mention}.", channel_id=channel.id)
 
     @app_commands.command(name="time")
     @app_commands.describe(time="Local post time, 24-hour HH:MM, e.g. 18:30")
@@ -215,22 +217,18 @@ class Countdown(commands.GroupCog, group_name="countdown"):
             post_time = parse_post_time(time)
         await self._save(
             interaction,
-            dataclasses.replace(settings, post_time=post_time),
             f"Posts will go out at {post_time:%H:%M} {settings.timezone}.",
+            post_time=post_time,
         )
 
     @app_commands.command()
     @app_commands.describe(timezone="Your time zone, e.g. America/New_York")
     async def timezone(self, interaction: discord.Interaction, timezone: str) -> None:
         """Change the time zone the post time is in."""
-        settings = await self._require_setup(interaction)
+        await self._require_setup(interaction)
         with friendly_input():
             zone = parse_timezone(timezone)
-        await self._save(
-            interaction,
-            dataclasses.replace(settings, timezone=zone.key),
-            f"Time zone set to {zone.key}.",
-        )
+        await self._save(interaction, f"Time zone set to {zone.key}.", timezone=zone.key)
 
     @setup.autocomplete("timezone")
     @timezone.autocomplete("timezone")
@@ -252,9 +250,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
             if channel is not None:
                 self._check_channel(channel, role)
         what = f"I'll ping {role.mention} on milestones." if role else "I won't ping anyone."
-        await self._save(
-            interaction, dataclasses.replace(settings, role_id=role.id if role else None), what
-        )
+        await self._save(interaction, what, role_id=role.id if role else None)
 
     @app_commands.command()
     @app_commands.describe(target="`next` follows the releases; or pick a release or your event")
@@ -278,7 +274,9 @@ class Countdown(commands.GroupCog, group_name="countdown"):
                 raise UserFacingError("That event doesn't exist here; see `/countdown event list`.")
         new = dataclasses.replace(settings, target=value)
         resolved = await self.service.resolve(new, self.bot.clock())
-        await self._save(interaction, new, f"Counting down to {describe_target(resolved, new)}.")
+        await self._save(
+            interaction, f"Counting down to {describe_target(resolved, new)}.", target=value
+        )
 
     @target.autocomplete("target")
     async def target_autocomplete(
@@ -317,12 +315,10 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     )
     async def cadence(self, interaction: discord.Interaction, cadence: str) -> None:
         """How often to post."""
-        settings = await self._require_setup(interaction)
+        await self._require_setup(interaction)
         chosen = Cadence(cadence)
         words = "every day" if chosen is Cadence.DAILY else "on milestones and release day only"
-        await self._save(
-            interaction, dataclasses.replace(settings, cadence=chosen), f"Posting {words}."
-        )
+        await self._save(interaction, f"Posting {words}.", cadence=chosen)
 
     @app_commands.command()
     @app_commands.describe(
@@ -330,21 +326,15 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     )
     async def silent(self, interaction: discord.Interaction, silent: bool) -> None:
         """Whether routine daily posts are silent."""
-        settings = await self._require_setup(interaction)
+        await self._require_setup(interaction)
         words = "silent" if silent else "with a notification (and the role ping, if set)"
-        await self._save(
-            interaction,
-            dataclasses.replace(settings, silent_routine=silent),
-            f"Routine posts will arrive {words}.",
-        )
+        await self._save(interaction, f"Routine posts will arrive {words}.", silent_routine=silent)
 
     @app_commands.command()
     async def pause(self, interaction: discord.Interaction) -> None:
         """Stop posting until you resume (settings are kept)."""
-        settings = await self._require_setup(interaction)
-        await self._save(
-            interaction, dataclasses.replace(settings, enabled=False), "Countdown paused."
-        )
+        await self._require_setup(interaction)
+        await self._save(interaction, "Countdown paused.", enabled=False)
 
     @app_commands.command()
     async def resume(self, interaction: discord.Interaction) -> None:
@@ -358,9 +348,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
             )
         role = guild.get_role(settings.role_id) if settings.role_id else None
         self._check_channel(channel, role)
-        await self._save(
-            interaction, dataclasses.replace(settings, enabled=True), "Countdown resumed."
-        )
+        await self._save(interaction, "Countdown resumed.", enabled=True)
 
     @app_commands.command()
     @app_commands.describe(confirm="Type true to confirm: settings and custom events are deleted")
@@ -470,9 +458,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         text = f"Added **{discord.utils.escape_markdown(title)}** on {full} ({relative})."
         if count_down and settings.channel_id is not None:
             await self._save(
-                interaction,
-                dataclasses.replace(settings, target=event_target(event.id)),
-                text + " Counting down to it now.",
+                interaction, text + " Counting down to it now.", target=event_target(event.id)
             )
             return
         hint = (
@@ -518,8 +504,8 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         if settings.target == event_target(int(ref or 0)):
             await self._save(
                 interaction,
-                dataclasses.replace(settings, target=NEXT_TARGET),
                 "Event removed; counting down to the next release again.",
+                target=NEXT_TARGET,
             )
             return
         await self._reply(interaction, "Event removed.")

@@ -143,8 +143,8 @@ class CountdownRepository:
             "SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,)
         ) as cur:
             settings = _settings_from_row(guild_id, await cur.fetchone())
-        self._cache[guild_id] = settings
-        return settings
+        # setdefault: a save that finished while this read was in flight is fresher.
+        return self._cache.setdefault(guild_id, settings)
 
     async def save_settings(
         self, settings: CountdownSettings, *, next_post_at: dt.datetime | None, now: dt.datetime
@@ -248,7 +248,7 @@ class CountdownRepository:
             ) as cur:
                 rows = {row["guild_id"]: row for row in await cur.fetchall()}
             for gid in missing:
-                found[gid] = self._cache[gid] = _settings_from_row(gid, rows.get(gid))
+                found[gid] = self._cache.setdefault(gid, _settings_from_row(gid, rows.get(gid)))
         return found
 
     async def unscheduled(self, now: dt.datetime) -> list[CountdownSettings]:
