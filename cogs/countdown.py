@@ -103,7 +103,12 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         warning = await self.repo.take_unseen_error(_guild(interaction).id)
         if warning:
             content = f"⚠️ **The countdown hit a problem:** {warning}\n\n{content or ''}".strip()
-        await interaction.response.send_message(content or None, embed=embed, ephemeral=True)
+        if interaction.response.is_done():  # deferred before slow work
+            await interaction.followup.send(
+                content or "", embed=embed or discord.utils.MISSING, ephemeral=True
+            )
+        else:
+            await interaction.response.send_message(content or None, embed=embed, ephemeral=True)
 
     def _check_channel(self, channel: discord.abc.GuildChannel, role: discord.Role | None) -> None:
         me = channel.guild.me
@@ -418,6 +423,8 @@ class Countdown(commands.GroupCog, group_name="countdown"):
                 "The countdown channel no longer exists: pick one with `/countdown channel`."
             )
         self._check_channel(channel, None)
+        # Posting goes through Discord's rate limits: answer the interaction first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         # The next real post, as it will read (some days post nothing, e.g. the weekly
         # update for a release without a date), with no role ping.
         _, post = await self.service.preview(dataclasses.replace(settings, role_id=None))
@@ -549,13 +556,15 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     async def on_ready(self) -> None:
         """Catch up on joins and removals that happened while the bot was offline."""
         present = {guild.id for guild in self.bot.guilds}
-        for guild_id in present:
-            await self._back_in(guild_id)
-        now = self.bot.clock()
-        for guild_id in await self.repo.present_guild_ids() - present:
-            await self.repo.mark_removed(guild_id, now)
+        back, left = await self.repo.reconcile_membership(present, self.bot.clock())
+        for guild_id in back:
+            await self.service.apply_settings(await self.repo.get_settings(guild_id))
+        if back or left:
             log.info(
-                "Left guild %s while offline; its settings are kept for the grace period", guild_id
+                "While offline: re-added to %d server(s), removed from %d (their settings are "
+                "kept for the grace period)",
+                len(back),
+                len(left),
             )
 
 

@@ -341,12 +341,29 @@ class CountdownRepository:
         )
         return row is not None
 
-    async def present_guild_ids(self) -> set[int]:
-        """Servers with settings that are not marked as left."""
-        async with self._conn.execute(
-            "SELECT guild_id FROM guild_settings WHERE removed_at IS NULL"
-        ) as cur:
-            return {row[0] for row in await cur.fetchall()}
+    async def reconcile_membership(
+        self, present: set[int], at: dt.datetime
+    ) -> tuple[list[int], list[int]]:
+        """Match the stored servers to those the bot is in now (after time offline).
+
+        Returns (servers it is back in, servers it left): the first are running again, the
+        second start their deletion grace period. One read and two batched updates, so a
+        start-up with many servers doesn't hold the write lock for long.
+        """
+        async with self._transaction():
+            async with self._conn.execute("SELECT guild_id, removed_at FROM guild_settings") as cur:
+                rows = await cur.fetchall()
+            back = [gid for gid, removed in rows if removed is not None and gid in present]
+            left = [gid for gid, removed in rows if removed is None and gid not in present]
+            await self._conn.executemany(
+                "UPDATE guild_settings SET removed_at = NULL WHERE guild_id = ?",
+                [(gid,) for gid in back],
+            )
+            await self._conn.executemany(
+                "UPDATE guild_settings SET removed_at = ? WHERE guild_id = ?",
+                [(to_epoch(at), gid) for gid in left],
+            )
+        return back, left
 
     async def purge_removed(self, before: dt.datetime) -> list[int]:
         """Delete everything about servers the bot left before ``before``."""
