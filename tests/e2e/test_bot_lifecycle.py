@@ -208,3 +208,20 @@ async def test_a_failed_command_sync_does_not_stop_the_bot(tmp_path: Path) -> No
                 await process.wait()
     assert process.returncode == 0, stderr.decode()
     assert b"Command sync failed" in stderr or b"refused the command sync" in stderr
+
+
+def test_malformed_show_data_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    broken = tmp_path / "heartstopper.toml"
+    good = (PROJECT / "data" / "heartstopper.toml").read_text(encoding="utf-8")
+    broken.write_text(good.replace("release_date = 2022-04-22", "release_date = \"22 April\"", 1))
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=_clean_env(DISCORD_TOKEN=FAKE_TOKEN, SHOW_DATA_PATH=str(broken)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert str(broken) in done.stderr and "release_date" in done.stderr
