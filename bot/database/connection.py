@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -84,6 +85,9 @@ async def apply_migrations(
 
 async def connect(path: Path | str) -> aiosqlite.Connection:
     """Open ``path`` with the pragmas the bot relies on (no migrations)."""
+    # aiosqlite reports a failed open from its worker thread, which can outlive the event loop
+    # and print a stray traceback after our error; opening once here fails cleanly instead.
+    sqlite3.connect(path).close()
     conn = await aiosqlite.connect(path, isolation_level=None)
     conn.row_factory = aiosqlite.Row
     # WAL lets status commands read while the scheduler writes; busy_timeout waits
