@@ -26,8 +26,20 @@ def _clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def _run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``python -m bot`` run to completion from an empty folder (so no .env is picked up)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=_clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 async def _start_bot_process(
-    sim: Simulator, tmp_path: Path, *args: str
+    sim: Simulator, tmp_path: Path, *args: str, **extra_env: str
 ) -> asyncio.subprocess.Process:
     """``python -m bot [args]`` configured, as in production, only through its environment."""
     return await asyncio.create_subprocess_exec(
@@ -40,6 +52,7 @@ async def _start_bot_process(
             DISCORD_TOKEN=FAKE_TOKEN,
             DISCORD_API_BASE_URL=sim.api_base_url,
             DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
+            **extra_env,
         ),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -53,15 +66,7 @@ def _command_syncs(sim: Simulator) -> int:
 
 
 def test_no_token_prints_one_line_and_exits_non_zero(tmp_path: Path) -> None:
-    # Run from an empty folder so no .env is picked up.
-    done = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=tmp_path,
-        env=_clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = _run_bot(tmp_path)
     assert done.returncode != 0
     assert done.stdout == ""
     lines = done.stderr.strip().splitlines()
@@ -70,14 +75,7 @@ def test_no_token_prints_one_line_and_exits_non_zero(tmp_path: Path) -> None:
 
 
 def test_bad_setting_names_the_key(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=tmp_path,
-        env=_clean_env(DISCORD_TOKEN=FAKE_TOKEN, DEV_GUILD_ID="not-a-number"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = _run_bot(tmp_path, DISCORD_TOKEN=FAKE_TOKEN, DEV_GUILD_ID="not-a-number")
     assert done.returncode != 0
     assert done.stderr.strip().startswith("heartstopper-bot: DEV_GUILD_ID")
     assert FAKE_TOKEN not in done.stderr
@@ -165,14 +163,7 @@ async def test_sync_subcommand_pushes_commands_and_exits(tmp_path: Path) -> None
 
 
 def test_unusable_database_path_is_one_line(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=tmp_path,
-        env=_clean_env(DISCORD_TOKEN=FAKE_TOKEN, DATABASE_PATH=str(tmp_path / "no" / "x.db")),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = _run_bot(tmp_path, DISCORD_TOKEN=FAKE_TOKEN, DATABASE_PATH=str(tmp_path / "no" / "x.db"))
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith("heartstopper-bot: database error with DATABASE_PATH=")
@@ -181,20 +172,8 @@ def test_unusable_database_path_is_one_line(tmp_path: Path) -> None:
 async def test_a_failed_command_sync_does_not_stop_the_bot(tmp_path: Path) -> None:
     async with Simulator(token=FAKE_TOKEN) as sim:
         add_demo_guild(sim)
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=tmp_path,
-            env=_clean_env(
-                DISCORD_TOKEN=FAKE_TOKEN,
-                DISCORD_API_BASE_URL=sim.api_base_url,
-                DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
-                DEV_GUILD_ID="123456789012345678",  # a server the bot is not in
-            ),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        # A server the bot is not in: Discord refuses the guild sync.
+        process = await _start_bot_process(sim, tmp_path, DEV_GUILD_ID="123456789012345678")
         try:
             await sim.wait_for_ready(timeout=30)
             with contextlib.suppress(TimeoutError):
@@ -213,15 +192,8 @@ async def test_a_failed_command_sync_does_not_stop_the_bot(tmp_path: Path) -> No
 def test_malformed_show_data_stops_start_up_with_one_line(tmp_path: Path) -> None:
     broken = tmp_path / "heartstopper.toml"
     good = (PROJECT / "data" / "heartstopper.toml").read_text(encoding="utf-8")
-    broken.write_text(good.replace("release_date = 2022-04-22", "release_date = \"22 April\"", 1))
-    done = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=tmp_path,
-        env=_clean_env(DISCORD_TOKEN=FAKE_TOKEN, SHOW_DATA_PATH=str(broken)),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    broken.write_text(good.replace("release_date = 2022-04-22", 'release_date = "22 April"', 1))
+    done = _run_bot(tmp_path, DISCORD_TOKEN=FAKE_TOKEN, SHOW_DATA_PATH=str(broken))
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert str(broken) in done.stderr and "release_date" in done.stderr
