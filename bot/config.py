@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.show.loader import DEFAULT_DATA_PATH
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_DATABASE_PATH = Path("heartstopper.sqlite3")
-# The show data ships with the project, beside the packages (see data/README.md).
-DEFAULT_DATA_PATH = Path(__file__).resolve().parents[1] / "data" / "heartstopper.toml"
 
 
 class ConfigError(Exception):

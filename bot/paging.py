@@ -12,6 +12,7 @@ from bot.tree import UNEXPECTED_ERROR, send_ephemeral
 log = logging.getLogger(__name__)
 
 PageBuilder = Callable[[int], discord.Embed]
+NOT_YOURS = "These buttons belong to whoever ran the command; run it yourself to browse."
 PAGE_TIMEOUT = 180.0  # seconds of inactivity before the buttons are switched off
 
 
@@ -57,10 +58,7 @@ class Paginator(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(
-            "These buttons belong to whoever ran the command; run it yourself to browse.",
-            ephemeral=True,
-        )
+        await interaction.response.send_message(NOT_YOURS, ephemeral=True)
         return False
 
     async def _show(self, interaction: discord.Interaction, page: int) -> None:

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import HeartstopperBot
+from bot.paging import NOT_YOURS
 from bot.show.cards import episode_card, not_found_message, season_card, seasons_overview
 from bot.show.choices import choice
 from bot.show.models import Episode, ShowData
@@ -102,10 +103,7 @@ class EpisodeStep(discord.ui.DynamicItem[discord.ui.Button], template=NAVIGATION
         metadata = interaction.message.interaction_metadata if interaction.message else None
         if metadata is None or metadata.user.id == interaction.user.id:
             return True
-        await interaction.response.send_message(
-            "These buttons belong to whoever ran the command; run it yourself to browse.",
-            ephemeral=True,
-        )
+        await interaction.response.send_message(NOT_YOURS, ephemeral=True)
         return False
 
     async def callback(self, interaction: discord.Interaction) -> None:
