@@ -21,7 +21,12 @@ import aiohttp
 import discord
 
 from bot.countdown.catchup import GRACE, catch_up
-from bot.countdown.clock import is_post_instant, next_post_instant, previous_post_instant
+from bot.countdown.clock import (
+    is_post_instant,
+    local_date_of,
+    next_post_instant,
+    previous_post_instant,
+)
 from bot.countdown.planner import PlannedPost, Target, is_finished, plan_post, resolve_target
 from bot.countdown.settings import CountdownSettings, CustomEvent, split_target
 from bot.database.countdown import CountdownRepository, CountdownStatus, Delivery
@@ -323,9 +328,9 @@ class CountdownService:
         if settings.target.startswith("event:"):
             target = await self.resolve(settings, scheduled)
         else:
-            # A release target depends only on the target, the zone and the day: resolve it
-            # once per tick for the thousands of servers sharing them.
-            key = (settings.target, settings.timezone, scheduled.date())
+            # A release target depends only on the target, the zone and the local day:
+            # resolve it once per tick for the thousands of servers sharing them.
+            key = (settings.target, settings.timezone, local_date_of(scheduled, settings.zone))
             if key not in targets:
                 targets[key] = await self.resolve(settings, scheduled)
             target = targets[key]
