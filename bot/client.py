@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -18,7 +19,7 @@ from bot.countdown.planner import PlannedPost
 from bot.database.countdown import CountdownRepository
 from bot.database.meta import MetaRepository
 from bot.scheduling.countdown import CountdownService
-from bot.scheduling.pacing import DEFAULT_RATE, Pacer
+from bot.scheduling.pacing import DEFAULT_RATE, Pacer, paced_requests
 from bot.scheduling.scheduler import DEFAULT_TICK_SECONDS, PeriodicJobs
 from bot.show.models import ShowData
 from bot.show.search import ShowIndex
@@ -37,6 +38,11 @@ DEFAULT_EXTENSIONS: tuple[str, ...] = (
 
 Clock = Callable[[], dt.datetime]
 SyncOutcome = Literal["guild", "global", "unchanged"]
+COUNTDOWN_TICK_JOB = "countdown-tick"
+# How long a shutdown waits for commands still being answered before the database closes.
+HANDLER_DRAIN_SECONDS = 5.0
+# discord.py runs each slash command and component callback in a task with these names.
+_HANDLER_TASK_PREFIXES = ("CommandTree-", "discord-ui-")
 
 
 def utc_now() -> dt.datetime:
@@ -76,7 +82,10 @@ class HeartstopperBot(commands.Bot):
         guild_ready_timeout: float = 2.0,
         send_rate: float = DEFAULT_RATE,
     ) -> None:
+        # One budget under Discord's global rate limit for every request the bot makes.
+        self.pacer = Pacer(send_rate)
         super().__init__(
+            http_trace=paced_requests(self.pacer),
             # Slash commands only: the prefix is unused (no message content intent).
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -104,7 +113,9 @@ class HeartstopperBot(commands.Bot):
             releases=show.releases,
             clock=clock,
             send=self.send_countdown_post,
-            pacer=Pacer(send_rate),
+            pacer=self.pacer,
+            present=lambda guild_id: self.get_guild(guild_id) is not None,
+            wake=lambda seconds: self.jobs.wake_in(COUNTDOWN_TICK_JOB, seconds),
         )
 
     async def setup_hook(self) -> None:
@@ -135,18 +146,33 @@ class HeartstopperBot(commands.Bot):
     async def start_background_work(self) -> None:
         """Countdown senders, crash recovery, and the periodic tick."""
         await self.countdowns.start()
-        self.jobs.every("countdown-tick", self._tick_seconds, self._countdown_tick)
+        self.jobs.every(COUNTDOWN_TICK_JOB, self._tick_seconds, self._countdown_tick)
         self.jobs.start()
 
     async def _countdown_tick(self) -> None:
-        # Posting needs the guild cache (channel types, permissions); wait for READY first.
-        if self.is_ready():
+        # Posting needs the guild cache and reconciled membership: the countdown cog's
+        # on_ready connects the service once READY has arrived.
+        if self.countdowns.connected:
             await self.countdowns.tick()
 
     async def close(self) -> None:
         self.jobs.shutdown()
         await self.countdowns.stop()
+        await self._drain_handlers()
         await super().close()
+
+    async def _drain_handlers(self) -> None:
+        """Let commands being answered finish (bounded) before the database is closed."""
+        current = asyncio.current_task()
+        running = [
+            task
+            for task in asyncio.all_tasks()
+            if task is not current and task.get_name().startswith(_HANDLER_TASK_PREFIXES)
+        ]
+        if running:
+            _, pending = await asyncio.wait(running, timeout=HANDLER_DRAIN_SECONDS)
+            if pending:
+                log.warning("Closing with %d command(s) still running", len(pending))
 
     async def send_countdown_post(self, post: PlannedPost, nonce: str) -> int:
         """Send one countdown post; only the configured role may be pinged, never @everyone."""

@@ -7,11 +7,8 @@ takes effect at once: saving recomputes the next post instant in the database.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import datetime as dt
 import logging
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -73,22 +70,25 @@ class Countdown(commands.GroupCog, group_name="countdown"):
 
     def __init__(self, bot: HeartstopperBot) -> None:
         self.bot = bot
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.service = bot.countdowns
         self.repo = bot.countdowns.repo
         super().__init__()
 
     # -- shared helpers ---------------------------------------------------------------------
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        # default_member_permissions only hides the commands; a server can override it, so
-        # changing settings still needs Manage Server (or the bot owner).
-        if interaction.guild is None:
-            raise app_commands.NoPrivateMessage()
+    def _may_configure(self, interaction: discord.Interaction) -> bool:
         member = interaction.user
         if isinstance(member, discord.Member) and member.guild_permissions.manage_guild:
             return True
-        if member.id in self.bot.settings.owner_ids:
+        return member.id in self.bot.settings.owner_ids
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        # default_member_permissions only hides the commands; a server can override it, so
+        # changing settings still needs Manage Server (or the bot owner). discord.py runs
+        # this for commands only: every autocomplete checks _may_configure itself.
+        if interaction.guild is None:
+            raise app_commands.NoPrivateMessage()
+        if self._may_configure(interaction):
             return True
         raise app_commands.MissingPermissions(["manage_guild"])
 
@@ -122,36 +122,32 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         return guild.get_channel(channel_id) if channel_id else None
 
     async def _save(self, interaction: discord.Interaction, what: str, **changes: Any) -> None:
-        """Apply ``changes`` to the server's settings as they are now, save, and confirm.
+        """Apply ``changes`` to the server's settings as committed now, and confirm.
 
-        Read and write happen under the server's lock, so two admins changing different
-        settings at the same moment both keep their change.
+        The service is the one writer: it writes only these columns under the server's
+        lock, so another admin's change or the bot's own pause made meanwhile stays.
         """
-        guild_id = _guild(interaction).id
-        async with self._locks[guild_id]:
-            current = await self.repo.get_settings(guild_id)
-            settings = dataclasses.replace(current, **changes)
-            next_check = await self.service.apply_settings(settings)
-        if settings.enabled:
-            await self.repo.clear_error(settings.guild_id)
-        await self._reply(
-            interaction, f"✅ {what}\n{await self._next_post_line(settings, next_check)}"
-        )
+        change = await self.service.change_settings(_guild(interaction).id, **changes)
+        await self._reply(interaction, f"✅ {what}\n{await self._next_post_line(change.after)}")
 
-    async def _next_post_line(
-        self, settings: CountdownSettings, next_check: dt.datetime | None
-    ) -> str:
-        """When the next post will really go out: some days post nothing (see the planner)."""
-        if next_check is None:
+    async def _next_post_line(self, settings: CountdownSettings) -> str:
+        """The next post that will really go out (the ledger and the cadence considered)."""
+        if not settings.enabled or settings.channel_id is None:
             return "No posts while the countdown is paused or not set up."
-        at, post = await self.service.preview(settings)
+        at, post = await self.service.next_post(settings)
         if at is None or post is None:
             return (
                 "Nothing to post in the coming week (milestones only, or the target is "
                 "finished): `/countdown status` and `/countdown preview` say more."
             )
         full, relative = discord_timestamps(at)
-        if at != next_check:
+        plain = self.service.next_post_after(settings, self.bot.clock())
+        if plain is not None and at != plain and await self.service.day_has_post(settings, plain):
+            return (
+                f"Next post: {full} ({relative}). Today's post has already gone out, and "
+                "there is one post a day at most."
+            )
+        if at != plain:
             return (
                 f"Next post: {full} ({relative}). Days before that have nothing to post: "
                 "releases without an exact date get a weekly update on Mondays. To count down "
@@ -287,6 +283,8 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     async def target_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
+        if not self._may_configure(interaction):
+            return []  # event names and dates are for the server's admins
         now = self.bot.clock()
         options = [("The next release (moves on automatically)", NEXT_TARGET)]
         for release in upcoming_releases(self.bot.show.releases, now):
@@ -338,7 +336,10 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     @app_commands.command()
     async def pause(self, interaction: discord.Interaction) -> None:
         """Stop posting until you resume (settings are kept)."""
-        await self._require_setup(interaction)
+        settings = await self._require_setup(interaction)
+        if not settings.enabled:
+            await self._reply(interaction, "The countdown is already paused: `/countdown resume`.")
+            return
         await self._save(interaction, "Countdown paused.", enabled=False)
 
     @app_commands.command()
@@ -353,7 +354,8 @@ class Countdown(commands.GroupCog, group_name="countdown"):
             )
         role = guild.get_role(settings.role_id) if settings.role_id else None
         self._check_channel(channel, role)
-        await self._save(interaction, "Countdown resumed.", enabled=True)
+        what = "Countdown resumed." if not settings.enabled else "The countdown is running."
+        await self._save(interaction, what, enabled=True)
 
     @app_commands.command()
     @app_commands.describe(confirm="Type true to confirm: settings and custom events are deleted")
@@ -363,7 +365,8 @@ class Countdown(commands.GroupCog, group_name="countdown"):
             raise UserFacingError(
                 "Nothing was changed. Run `/countdown reset confirm: True` to reset."
             )
-        await self.repo.reset(_guild(interaction).id)
+        if not await self.service.reset(_guild(interaction).id):
+            raise UserFacingError("There is nothing to reset: the countdown isn't set up here.")
         await interaction.response.send_message(
             "🗑️ Countdown settings and custom events deleted. `/countdown setup` starts afresh.",
             ephemeral=True,
@@ -521,7 +524,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     async def event_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
+        if interaction.guild_id is None or not self._may_configure(interaction):
             return []
         needle = current.casefold().strip()
         return [
@@ -536,7 +539,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        await self.repo.mark_removed(guild.id, self.bot.clock())
+        await self.service.server_removed(guild.id)
         log.info("Removed from guild %s; its settings are kept for the grace period", guild.id)
 
     @commands.Cog.listener()
@@ -548,24 +551,13 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         await self._back_in(guild.id)
 
     async def _back_in(self, guild_id: int) -> None:
-        if await self.repo.mark_present(guild_id):
-            await self.service.apply_settings(await self.repo.get_settings(guild_id))
+        if await self.service.server_back(guild_id):
             log.info("Back in guild %s; its countdown is running again", guild_id)
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        """Catch up on joins and removals that happened while the bot was offline."""
-        present = {guild.id for guild in self.bot.guilds}
-        back, left = await self.repo.reconcile_membership(present, self.bot.clock())
-        for guild_id in back:
-            await self.service.apply_settings(await self.repo.get_settings(guild_id))
-        if back or left:
-            log.info(
-                "While offline: re-added to %d server(s), removed from %d (their settings are "
-                "kept for the grace period)",
-                len(back),
-                len(left),
-            )
+        """Catch up on joins and removals while offline, then resend what a crash left."""
+        await self.service.on_connected({guild.id for guild in self.bot.guilds})
 
 
 async def setup(bot: HeartstopperBot) -> None:

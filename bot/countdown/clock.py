@@ -118,3 +118,15 @@ def is_post_instant(instant: dt.datetime, post_time: dt.time, zone: ZoneInfo) ->
     # Otherwise only a spring-forward gap can have moved the post, possibly past midnight.
     day = local.date()
     return any(local_to_utc(day - dt.timedelta(days=n), post_time, zone) == instant for n in (0, 1))
+
+
+def local_day_bounds(instant: dt.datetime, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC instants where the local day of ``instant`` in ``zone`` begins and ends.
+
+    A midnight skipped by a clock change begins the day at the first instant that exists.
+    """
+    day = local_date_of(instant, zone)
+    return (
+        local_to_utc(day, dt.time(0, 0), zone),
+        local_to_utc(day + dt.timedelta(days=1), dt.time(0, 0), zone),
+    )

@@ -29,7 +29,6 @@ from zoneinfo import ZoneInfo
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.countdown.clock import local_date_of
-from bot.countdown.idempotency import delivery_key, message_nonce
 from bot.countdown.settings import (
     MILESTONES,
     NEXT_TARGET,
@@ -92,14 +91,6 @@ class PlannedPost:
     @property
     def flags_value(self) -> int:
         return SUPPRESS_NOTIFICATIONS if self.silent else 0
-
-    @property
-    def delivery_key(self) -> str:
-        return delivery_key(self.guild_id, self.target_key, self.local_date)
-
-    @property
-    def nonce(self) -> str:
-        return message_nonce(self.guild_id, self.target_key, self.local_date)
 
 
 def target_from_release(release: Release) -> Target:
@@ -169,7 +160,7 @@ def _days(n: int) -> str:
 
 
 def _body(
-    kind: PostKind, target: Target, days: int | None, now: dt.datetime, zone: ZoneInfo
+    kind: PostKind, target: Target, days: int | None, sending_at: dt.datetime, zone: ZoneInfo
 ) -> str:
     title = f"*{safe_title(target.title)}*"
     if kind is PostKind.NO_DATE_YET:
@@ -187,7 +178,7 @@ def _body(
             return f"🎉 {title} is **tomorrow**! {full} ({relative})"
         spoken = _SPOKEN_MILESTONES.get(days, _days(days))
         return f"🎉 **{spoken}** to go until {title}! {full} ({relative})"
-    started = now >= instant
+    started = sending_at >= instant
     if target.is_custom:
         if started:
             return f"🎉 {title} has started! ({full})"
@@ -198,12 +189,19 @@ def _body(
 
 
 def plan_post(
-    settings: CountdownSettings, target: Target | None, now: dt.datetime, *, late: bool = False
+    settings: CountdownSettings,
+    target: Target | None,
+    now: dt.datetime,
+    *,
+    late: bool = False,
+    sending_at: dt.datetime | None = None,
 ) -> PlannedPost | None:
-    """The post for ``settings`` at ``now`` (the scheduled instant, or later when ``late``).
+    """The post for ``settings`` on the local day of ``now``, the instant it is scheduled for.
 
-    None when nothing should be posted today: paused, no channel, no target, the cadence
-    skips today, or the target is finished.
+    ``sending_at`` is when it actually goes out (default: ``now``): a release-day post sent
+    after the release says "out now", not "arrives" with a time in the past. ``late`` adds
+    the note that the bot was offline at the usual time. None when nothing should be posted
+    that day: paused, no channel, no target, the cadence skips it, or the target is finished.
     """
     if not settings.enabled or settings.channel_id is None or target is None:
         return None
@@ -217,7 +215,7 @@ def plan_post(
         return None
     loud = kind in (PostKind.MILESTONE, PostKind.RELEASE_DAY) or not settings.silent_routine
     ping = settings.role_id if loud else None
-    content = _body(kind, target, days, now, zone)
+    content = _body(kind, target, days, sending_at or now, zone)
     if kind is PostKind.RELEASE_DAY and settings.target != NEXT_TARGET:
         content += _COUNTDOWN_OVER
     if ping is not None:

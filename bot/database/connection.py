@@ -92,8 +92,10 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
     conn.row_factory = aiosqlite.Row
     # WAL lets status commands read while the scheduler writes; busy_timeout waits
     # out short write locks instead of failing; foreign keys are off by default in SQLite.
+    # synchronous=FULL: a ledger row marked 'sending' must survive a power cut or an OS
+    # crash, or a restart could resend a post that went out (NORMAL may lose the last commits).
     await conn.execute("PRAGMA journal_mode = WAL")
-    await conn.execute("PRAGMA synchronous = NORMAL")
+    await conn.execute("PRAGMA synchronous = FULL")
     await conn.execute("PRAGMA foreign_keys = ON")
     await conn.execute("PRAGMA busy_timeout = 5000")
     return conn

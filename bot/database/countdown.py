@@ -46,16 +46,36 @@ class CountdownStatus:
     error_unseen: bool
 
 
+# Ledger states (see migration 0005). A day with a row in one of BLOCKING_STATES has had its
+# post, or may have had it; failed and skipped rows leave the day open.
+BLOCKING_STATES = ("claimed", "sending", "sent", "unconfirmed")
+OPEN_STATES = ("claimed", "sending")  # what a process that died can leave behind
+
+
 @dataclass(frozen=True, slots=True)
 class Delivery:
+    """One server's routine post for one local day, as claimed in the ledger."""
+
     guild_id: int
-    target_key: str
+    day_start: dt.datetime  # when the local day began, in the zone in force when planned
+    day_end: dt.datetime
     local_date: dt.date
+    timezone: str
+    target_key: str
     nonce: str
-    state: str  # pending | sent | failed | skipped
-    scheduled_at: dt.datetime
-    late: bool
+    state: str
+    scheduled_at: dt.datetime  # the post instant it stands for
+    boot_id: str | None = None
+    sending_at: dt.datetime | None = None
     message_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendContext:
+    """What a sender re-reads right before sending: the settings as they are now."""
+
+    settings: CountdownSettings | None  # None after a reset
+    removed: bool  # the bot left the server
 
 
 def _settings_from_row(guild_id: int, row: aiosqlite.Row | None) -> CountdownSettings:
@@ -113,62 +133,127 @@ assert {f.name for f in fields(CountdownSettings)} == {
 def _delivery_from_row(row: aiosqlite.Row) -> Delivery:
     return Delivery(
         guild_id=row["guild_id"],
-        target_key=row["target_key"],
+        day_start=from_epoch(row["day_start"]),  # type: ignore[arg-type]
+        day_end=from_epoch(row["day_end"]),  # type: ignore[arg-type]
         local_date=dt.date.fromisoformat(row["local_date"]),
+        timezone=row["time_zone"],
+        target_key=row["target_key"],
         nonce=row["nonce"],
         state=row["state"],
         scheduled_at=from_epoch(row["scheduled_at"]),  # type: ignore[arg-type]
-        late=bool(row["late"]),
+        boot_id=row["boot_id"],
+        sending_at=from_epoch(row["sending_at"]),
         message_id=row["message_id"],
     )
 
 
+def changed_columns(old: CountdownSettings, new: CountdownSettings) -> dict[str, Any]:
+    """The override columns that differ between two versions of a server's settings."""
+    before, after = _override_columns(old), _override_columns(new)
+    return {name: value for name, value in after.items() if before[name] != value}
+
+
+_BLOCKING_SQL = "('claimed', 'sending', 'sent', 'unconfirmed')"
+
+
 class CountdownRepository:
-    """Typed access to the countdown tables, with a read-through cache of settings."""
+    """Typed access to the countdown tables, with a write-through cache of settings.
+
+    Settings writes have one owner, :class:`bot.scheduling.countdown.CountdownService`, which
+    serialises them per server; this class only makes each write a single statement or
+    transaction and keeps the cache in step with what was committed.
+    """
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self._cache: dict[int, CountdownSettings] = {}
+        # Bumped by every write of a server's settings: a read that was in flight across a
+        # write must not put its older copy into the cache.
+        self._generation: dict[int, int] = {}
         # One connection serves every coroutine: writes take turns, so a command saving
         # settings never opens a transaction inside the tick's (or joins it by accident).
         self._writing = asyncio.Lock()
 
     # -- settings ---------------------------------------------------------------------------
 
+    def _written(self, guild_id: int, settings: CountdownSettings | None) -> None:
+        self._generation[guild_id] = self._generation.get(guild_id, 0) + 1
+        if settings is None:
+            self._cache.pop(guild_id, None)
+        else:
+            self._cache[guild_id] = settings
+
+    def _remember(self, guild_id: int, generation: int, settings: CountdownSettings) -> None:
+        if self._generation.get(guild_id, 0) == generation:
+            self._cache[guild_id] = settings
+
     async def get_settings(self, guild_id: int) -> CountdownSettings:
         cached = self._cache.get(guild_id)
         if cached is not None:
             return cached
+        generation = self._generation.get(guild_id, 0)
+        settings = await self.read_settings(guild_id)
+        self._remember(guild_id, generation, settings)
+        return settings
+
+    async def read_settings(self, guild_id: int) -> CountdownSettings:
+        """The settings as committed, bypassing the cache (for read-modify-write)."""
         async with self._conn.execute(
             "SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,)
         ) as cur:
-            settings = _settings_from_row(guild_id, await cur.fetchone())
-        # setdefault: a save that finished while this read was in flight is fresher.
-        return self._cache.setdefault(guild_id, settings)
+            return _settings_from_row(guild_id, await cur.fetchone())
 
     async def save_settings(
         self, settings: CountdownSettings, *, next_post_at: dt.datetime | None, now: dt.datetime
     ) -> None:
-        """Store ``settings`` and schedule its next post instant, in one transaction.
+        """Store the whole of ``settings`` and schedule its next post (seeding and imports).
 
-        An entry for the old settings may stay in the schedule: the tick drops it as stale.
+        Commands change settings through the service, which writes only what changed.
         """
-        columns = _override_columns(settings)
-        names = ", ".join(columns)
-        placeholders = ", ".join(f":{name}" for name in columns)
-        updates = ", ".join(f"{name} = excluded.{name}" for name in columns)
-        params = {**columns, "guild_id": settings.guild_id, "updated_at": to_epoch(now)}
+        await self._upsert(settings.guild_id, _override_columns(settings), next_post_at, now)
+        self._written(settings.guild_id, settings)
+
+    async def write_changes(
+        self,
+        old: CountdownSettings,
+        new: CountdownSettings,
+        *,
+        next_post_at: dt.datetime | None,
+        now: dt.datetime,
+        clear_error: bool = False,
+    ) -> None:
+        """Write the columns that differ between ``old`` and ``new`` and schedule the next post.
+
+        The caller read ``old`` under the server's lock; columns it did not change are left
+        as they are, so nothing written meanwhile by someone else is undone.
+        """
+        columns = changed_columns(old, new)
+        if clear_error:
+            columns.update(last_error=None, last_error_at=None, error_unseen=0)
+        await self._upsert(new.guild_id, columns, next_post_at, now)
+        self._written(new.guild_id, new)
+
+    async def _upsert(
+        self,
+        guild_id: int,
+        columns: dict[str, Any],
+        next_post_at: dt.datetime | None,
+        now: dt.datetime,
+    ) -> None:
+        names = "".join(f", {name}" for name in columns)
+        placeholders = "".join(f", :{name}" for name in columns)
+        updates = "".join(f"{name} = excluded.{name}, " for name in columns)
+        params = {**columns, "guild_id": guild_id, "updated_at": to_epoch(now)}
         async with self._transaction():
             await self._conn.execute(
-                f"INSERT INTO guild_settings (guild_id, {names}, updated_at)"
-                f" VALUES (:guild_id, {placeholders}, :updated_at)"
-                f" ON CONFLICT (guild_id) DO UPDATE SET {updates},"
+                f"INSERT INTO guild_settings (guild_id{names}, updated_at)"
+                f" VALUES (:guild_id{placeholders}, :updated_at)"
+                f" ON CONFLICT (guild_id) DO UPDATE SET {updates}"
                 " updated_at = excluded.updated_at, removed_at = NULL",
                 params,
             )
             if next_post_at is not None:
-                await self._schedule([(settings.guild_id, next_post_at)])
-        self._cache[settings.guild_id] = settings
+                await self._schedule([(guild_id, next_post_at)])
 
     @contextlib.asynccontextmanager
     async def _transaction(self) -> AsyncIterator[None]:
@@ -195,24 +280,30 @@ class CountdownRepository:
             [(to_epoch(at), guild_id) for guild_id, at in entries],
         )
 
-    async def reset(self, guild_id: int) -> None:
+    async def reset(self, guild_id: int) -> bool:
         """Forget a server's settings and custom events (the ledger stays, to avoid reposts).
 
-        Its schedule entries are left to expire: the tick only reads entries of servers that
-        still have settings.
+        Returns whether there was anything to forget. Its schedule entries are left to
+        expire: the tick only reads entries of servers that still have settings.
         """
         try:
             async with self._transaction():
-                await self._conn.execute(
-                    "DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,)
-                )
-                await self._conn.execute(
-                    "DELETE FROM custom_events WHERE guild_id = ?", (guild_id,)
-                )
+                async with self._conn.execute(
+                    "DELETE FROM guild_settings WHERE guild_id = ? RETURNING guild_id",
+                    (guild_id,),
+                ) as cur:
+                    had_settings = await cur.fetchone() is not None
+                async with self._conn.execute(
+                    "DELETE FROM custom_events WHERE guild_id = ? RETURNING id", (guild_id,)
+                ) as cur:
+                    had_events = await cur.fetchone() is not None
         finally:
-            self._cache.pop(guild_id, None)
+            self._written(guild_id, None)
+        return had_settings or had_events
 
     async def get_status(self, guild_id: int, *, now: dt.datetime) -> CountdownStatus:
+        """Settings and history; ``next_post_at`` is the next post instant by the settings
+        alone (the service narrows it to the next post that really goes out)."""
         async with self._conn.execute(
             "SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,)
         ) as cur:
@@ -237,18 +328,30 @@ class CountdownRepository:
             error_unseen=bool(row["error_unseen"]),
         )
 
+    async def send_context(self, guild_id: int) -> SendContext:
+        """The committed settings and membership of a server, read fresh before a send."""
+        async with self._conn.execute(
+            "SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return SendContext(None, removed=False)
+        return SendContext(_settings_from_row(guild_id, row), removed=row["removed_at"] is not None)
+
     async def get_settings_many(self, guild_ids: list[int]) -> dict[int, CountdownSettings]:
         """``get_settings`` for many servers with one query for those not cached (a tick)."""
         found = {gid: self._cache[gid] for gid in guild_ids if gid in self._cache}
         missing = [gid for gid in guild_ids if gid not in found]
         if missing:
+            generations = {gid: self._generation.get(gid, 0) for gid in missing}
             async with self._conn.execute(
                 "SELECT * FROM guild_settings WHERE guild_id IN (SELECT value FROM json_each(?))",
                 (json.dumps(missing),),
             ) as cur:
                 rows = {row["guild_id"]: row for row in await cur.fetchall()}
             for gid in missing:
-                found[gid] = self._cache.setdefault(gid, _settings_from_row(gid, rows.get(gid)))
+                found[gid] = _settings_from_row(gid, rows.get(gid))
+                self._remember(gid, generations[gid], found[gid])
         return found
 
     async def unscheduled(self, now: dt.datetime) -> list[CountdownSettings]:
@@ -268,6 +371,12 @@ class CountdownRepository:
             async with self._transaction():
                 await self._schedule(entries)
 
+    _RUNNING = (
+        " JOIN guild_settings AS g ON g.guild_id = s.guild_id"
+        " WHERE g.channel_id IS NOT NULL AND g.removed_at IS NULL"
+        " AND coalesce(g.enabled, 1) = 1"
+    )
+
     async def due(self, now: dt.datetime, limit: int = 10_000) -> list[tuple[int, dt.datetime]]:
         """Schedule entries whose instant has come, oldest first, for running countdowns.
 
@@ -276,14 +385,23 @@ class CountdownRepository:
         """
         async with self._conn.execute(
             "SELECT s.guild_id, s.due_at FROM schedule AS s"
-            " JOIN guild_settings AS g ON g.guild_id = s.guild_id"
-            " WHERE s.due_at <= ? AND g.channel_id IS NOT NULL AND g.removed_at IS NULL"
-            " AND coalesce(g.enabled, 1) = 1"
-            " ORDER BY s.due_at, s.guild_id LIMIT ?",
+            + self._RUNNING
+            + " AND s.due_at <= ? ORDER BY s.due_at, s.guild_id LIMIT ?",
             (to_epoch(now), limit),
         ) as cur:
             rows = await cur.fetchall()
         return [(row[0], from_epoch(row[1])) for row in rows]  # type: ignore[misc]
+
+    async def next_due_after(self, now: dt.datetime) -> dt.datetime | None:
+        """The earliest scheduled instant after ``now`` of a running countdown (wake-up)."""
+        async with self._conn.execute(
+            "SELECT s.due_at FROM schedule AS s"
+            + self._RUNNING
+            + " AND s.due_at > ? ORDER BY s.due_at LIMIT 1",
+            (to_epoch(now),),
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else from_epoch(row[0])
 
     async def record_success(
         self, guild_id: int, at: dt.datetime, *, channel_id: int, message_id: int
@@ -297,7 +415,10 @@ class CountdownRepository:
     async def record_error(
         self, guild_id: int, error: str, at: dt.datetime, *, pause: bool
     ) -> None:
-        """Remember a failure for ``status``; ``pause`` also stops the countdown."""
+        """Remember a failure for ``status``; ``pause`` also stops the countdown.
+
+        Only these columns are written; callers hold the service's per-server lock.
+        """
         await self._write(
             "UPDATE guild_settings SET last_error = ?, last_error_at = ?, error_unseen = 1"
             + (", enabled = 0" if pause else "")
@@ -305,14 +426,7 @@ class CountdownRepository:
             (error, to_epoch(at), guild_id),
         )
         if pause:
-            self._cache.pop(guild_id, None)
-
-    async def clear_error(self, guild_id: int) -> None:
-        await self._write(
-            "UPDATE guild_settings SET last_error = NULL, last_error_at = NULL, error_unseen = 0"
-            " WHERE guild_id = ?",
-            (guild_id,),
-        )
+            self._written(guild_id, None)
 
     async def take_unseen_error(self, guild_id: int) -> str | None:
         """The last error if no admin has been told about it yet; marks it as told."""
@@ -365,17 +479,22 @@ class CountdownRepository:
             )
         return back, left
 
-    async def purge_removed(self, before: dt.datetime) -> list[int]:
-        """Delete everything about servers the bot left before ``before``."""
+    async def removed_before(self, before: dt.datetime) -> list[int]:
+        """Servers the bot left before ``before`` (their grace period is over)."""
         async with self._conn.execute(
             "SELECT guild_id FROM guild_settings WHERE removed_at IS NOT NULL AND removed_at < ?",
             (to_epoch(before),),
         ) as cur:
-            guild_ids = [row[0] for row in await cur.fetchall()]
-        for guild_id in guild_ids:
-            await self.reset(guild_id)
-            await self._write("DELETE FROM deliveries WHERE guild_id = ?", (guild_id,))
-        return guild_ids
+            return [row[0] for row in await cur.fetchall()]
+
+    async def purge_server(self, guild_id: int) -> None:
+        """Delete everything about one server: settings, events and ledger (all indexed)."""
+        try:
+            async with self._transaction():
+                for table in ("guild_settings", "custom_events", "deliveries"):
+                    await self._conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
+        finally:
+            self._written(guild_id, None)
 
     # -- custom events ----------------------------------------------------------------------
 
@@ -414,76 +533,120 @@ class CountdownRepository:
         claims: list[Delivery],
         next_posts: list[tuple[int, dt.datetime]],
         *,
-        handled_through: tuple[dt.datetime, int] | None,
+        handled: list[tuple[int, dt.datetime]],
     ) -> list[Delivery]:
         """One transaction for a tick: ledger rows in, handled entries out, next instants in.
 
-        ``handled_through`` is the last (instant, server) the tick read; every schedule entry
-        up to it is removed (stale ones included). Returns the claims still ``pending`` (new,
-        or left pending by a crash); the caller sends exactly those. A crash after this commit
-        leaves them pending for :meth:`pending_deliveries`, so moving on can't lose a post.
+        A claim is refused when the server already has a post, sent or possibly sent, whose
+        instant lies within the claim's local day (whatever its target or zone). ``handled``
+        are exactly the schedule entries the tick read: an entry written meanwhile stays.
+        Returns the claims now held (state ``claimed``); the caller sends exactly those.
+        A crash after this commit leaves them claimed for :meth:`open_deliveries`.
         """
-        rows = [
-            (
-                d.guild_id,
-                d.target_key,
-                d.local_date.isoformat(),
-                d.nonce,
-                to_epoch(d.scheduled_at),
-                int(d.late),
-            )
-            for d in claims
-        ]
         async with self._transaction():
-            # Rows already there (normally none): a crash's pending ones are sent again, the
-            # finished ones not. Looked up by exact key in one query, before inserting.
-            existing = await self._existing_deliveries(claims)
+            taken = await self._days_taken(claims)
+            granted = [c for c in claims if (c.guild_id, c.day_start) not in taken]
+            # A failed or skipped row of the same day is claimed anew (the day is still open).
             await self._conn.executemany(
-                "INSERT INTO deliveries (guild_id, target_key, local_date, nonce, state,"
-                " scheduled_at, late) VALUES (?, ?, ?, ?, 'pending', ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                rows,
+                "INSERT INTO deliveries (guild_id, day_start, day_end, local_date, time_zone,"
+                " target_key, nonce, state, boot_id, scheduled_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 'claimed', ?, ?)"
+                " ON CONFLICT (guild_id, day_start) DO UPDATE SET state = 'claimed',"
+                " boot_id = excluded.boot_id, scheduled_at = excluded.scheduled_at,"
+                " target_key = excluded.target_key, time_zone = excluded.time_zone,"
+                " sending_at = NULL, sent_at = NULL, error = NULL",
+                [
+                    (
+                        c.guild_id,
+                        to_epoch(c.day_start),
+                        to_epoch(c.day_end),
+                        c.local_date.isoformat(),
+                        c.timezone,
+                        c.target_key,
+                        c.nonce,
+                        c.boot_id,
+                        to_epoch(c.scheduled_at),
+                    )
+                    for c in granted
+                ],
             )
-            if handled_through is not None:
-                due_at, guild_id = handled_through
-                await self._conn.execute(
-                    "DELETE FROM schedule WHERE (due_at, guild_id) <= (?, ?)",
-                    (to_epoch(due_at), guild_id),
-                )
+            await self._conn.executemany(
+                "DELETE FROM schedule WHERE due_at = ? AND guild_id = ?",
+                [(to_epoch(at), guild_id) for guild_id, at in handled],
+            )
             await self._schedule(next_posts)
-        pending = []
-        for claim in claims:
-            current = existing.get((claim.guild_id, claim.target_key, claim.local_date))
-            if current is None:
-                pending.append(claim)  # inserted just now, as a pending claim
-            elif current.state == "pending":
-                pending.append(current)
-        return pending
+        return granted
 
-    async def _existing_deliveries(
-        self, claims: list[Delivery]
-    ) -> dict[tuple[int, str, dt.date], Delivery]:
+    async def _days_taken(self, claims: list[Delivery]) -> set[tuple[int, dt.datetime]]:
+        """The claims whose local day already holds a post of their server (one query)."""
         if not claims:
-            return {}
-        keys = [[d.guild_id, d.target_key, d.local_date.isoformat()] for d in claims]
+            return set()
+        keys = [
+            [c.guild_id, to_epoch(c.day_start), to_epoch(c.day_end), to_epoch(c.day_start)]
+            for c in claims
+        ]
         async with self._conn.execute(
-            "SELECT d.* FROM json_each(?) AS k JOIN deliveries AS d"
-            " ON d.guild_id = json_extract(k.value, '$[0]')"
-            " AND d.target_key = json_extract(k.value, '$[1]')"
-            " AND d.local_date = json_extract(k.value, '$[2]')",
+            "SELECT json_extract(k.value, '$[0]'), json_extract(k.value, '$[3]')"
+            " FROM json_each(?) AS k WHERE EXISTS (SELECT 1 FROM deliveries AS d"
+            " WHERE d.guild_id = json_extract(k.value, '$[0]')"
+            " AND d.scheduled_at >= json_extract(k.value, '$[1]')"
+            " AND d.scheduled_at < json_extract(k.value, '$[2]')"
+            f" AND d.state IN {_BLOCKING_SQL})",
             (json.dumps(keys),),
         ) as cur:
-            found = map(_delivery_from_row, await cur.fetchall())
-        return {(d.guild_id, d.target_key, d.local_date): d for d in found}
+            return {(row[0], from_epoch(row[1])) for row in await cur.fetchall()}  # type: ignore[misc]
 
-    async def forget_deliveries_before(self, day: dt.date) -> None:
-        """Drop ledger rows of local days before ``day``: they can no longer cause a repost."""
-        await self._write("DELETE FROM deliveries WHERE local_date < ?", (day.isoformat(),))
-
-    async def pending_deliveries(self) -> list[Delivery]:
-        """Deliveries claimed but never finished (the process died mid-send)."""
+    async def posted_instants(self, guild_id: int, since: dt.datetime) -> list[dt.datetime]:
+        """Instants of this server's posts since ``since`` that were, or may have been, sent."""
         async with self._conn.execute(
-            "SELECT * FROM deliveries WHERE state = 'pending' ORDER BY scheduled_at"
+            "SELECT scheduled_at FROM deliveries WHERE guild_id = ? AND scheduled_at >= ?"
+            f" AND state IN {_BLOCKING_SQL}",
+            (guild_id, to_epoch(since)),
+        ) as cur:
+            return [from_epoch(row[0]) for row in await cur.fetchall()]  # type: ignore[misc]
+
+    async def start_sending(self, delivery: Delivery, *, boot_id: str, at: dt.datetime) -> bool:
+        """Mark a claim as being sent by ``boot_id``; False if it is no longer this claim.
+
+        A row already ``sending`` (a retry after a lost connection) keeps its first
+        ``sending_at``: the nonce window is counted from the first request that may have
+        arrived.
+        """
+        row = await self._write_returning(
+            "UPDATE deliveries SET sending_at = CASE state WHEN 'sending' THEN sending_at"
+            " ELSE ? END, state = 'sending'"
+            " WHERE guild_id = ? AND day_start = ? AND state IN ('claimed', 'sending')"
+            " AND boot_id = ? RETURNING guild_id",
+            (to_epoch(at), delivery.guild_id, to_epoch(delivery.day_start), boot_id),
+        )
+        return row is not None
+
+    async def release_claim(self, delivery: Delivery, *, boot_id: str) -> None:
+        """Back to ``claimed`` after a request Discord answered with an error (nothing sent)."""
+        await self._write(
+            "UPDATE deliveries SET state = 'claimed', sending_at = NULL"
+            " WHERE guild_id = ? AND day_start = ? AND state = 'sending' AND boot_id = ?",
+            (delivery.guild_id, to_epoch(delivery.day_start), boot_id),
+        )
+
+    async def adopt(self, delivery: Delivery, *, boot_id: str) -> bool:
+        """Take over an open claim left by a process that is gone, to send it again."""
+        row = await self._write_returning(
+            "UPDATE deliveries SET state = 'claimed', boot_id = ?"
+            " WHERE guild_id = ? AND day_start = ? AND state IN ('claimed', 'sending')"
+            " RETURNING guild_id",
+            (boot_id, delivery.guild_id, to_epoch(delivery.day_start)),
+        )
+        return row is not None
+
+    async def forget_deliveries_before(self, instant: dt.datetime) -> None:
+        """Drop ledger rows older than ``instant``: they can no longer cause a repost."""
+        await self._write("DELETE FROM deliveries WHERE scheduled_at < ?", (to_epoch(instant),))
+
+    async def open_deliveries(self) -> list[Delivery]:
+        """Deliveries claimed or in flight, oldest first (a process died before finishing)."""
+        async with self._conn.execute(
+            "SELECT * FROM deliveries WHERE state IN ('claimed', 'sending') ORDER BY scheduled_at"
         ) as cur:
             rows = await cur.fetchall()
         return [_delivery_from_row(row) for row in rows]
@@ -500,7 +663,7 @@ class CountdownRepository:
     ) -> None:
         await self._write(
             "UPDATE deliveries SET state = ?, sent_at = ?, channel_id = ?, message_id = ?,"
-            " error = ? WHERE guild_id = ? AND target_key = ? AND local_date = ?",
+            " error = ? WHERE guild_id = ? AND day_start = ?",
             (
                 state,
                 to_epoch(at),
@@ -508,8 +671,7 @@ class CountdownRepository:
                 message_id,
                 error,
                 delivery.guild_id,
-                delivery.target_key,
-                delivery.local_date.isoformat(),
+                to_epoch(delivery.day_start),
             ),
         )
 

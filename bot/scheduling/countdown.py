@@ -1,11 +1,29 @@
-"""Running the countdowns: the periodic tick, the delivery ledger and the paced fan-out.
+"""Running the countdowns: the tick, the delivery ledger, the senders, and the settings' owner.
 
 SQLite is the source of truth. A time-ordered schedule table holds each server's next post
-instant; one periodic tick reads the entries that are due (one contiguous range), decides what
-each server gets, and in one transaction writes the ledger rows, removes the handled entries
-and adds the following post instants; then it hands the posts to a few workers that send
-them evenly paced. The decisions themselves are pure functions in
-``bot/countdown``; this module only moves data between them, the database and Discord.
+instant. A tick reads the entries that are due, decides what each server gets, and in one
+transaction claims the ledger rows, removes exactly the entries it read and adds the following
+post instants; then it queues the claims for the senders. The decisions themselves are pure
+functions in ``bot/countdown``; this module moves data between them, the database and Discord.
+
+The promise, and where each part of it is kept:
+
+* **At most one routine post per server per local day**, in the zone in force, whatever the
+  target: a claim is refused when the server already has a post (sent, or possibly sent)
+  within that local day (:meth:`CountdownRepository.claim_and_reschedule`).
+* **A queued post looks again before it goes out**: right before sending, the sender re-reads
+  the server's settings under the server's lock. Paused, reset or removed: skipped. Another
+  channel, role or target: the post is planned again for what is set now.
+* **A request that may have reached Discord is never repeated blindly**: the row says
+  ``sending`` (with this process's boot id) before the request leaves. A crash leaves it so;
+  the next start resends it with the same nonce only while Discord still remembers nonces
+  (``NONCE_WINDOW``), and otherwise counts the day as posted.
+* **A graceful stop lets sends in flight finish** (``STOP_GRACE``); queued ones stay claimed
+  and go out at the next start, the same local day only.
+* **Transient failures are retried until the local day ends**: 5xx, 429 (respecting
+  Retry-After) and connection failures. Only what an admin must fix (403/404) pauses.
+* **Settings have one writer**: this service, under a per-server lock, writing only the
+  columns that change, so the bot's own pause and an admin's edit never undo each other.
 """
 
 from __future__ import annotations
@@ -13,9 +31,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+import time
+import uuid
+import weakref
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 import aiohttp
 import discord
@@ -24,13 +45,15 @@ from bot.countdown.catchup import GRACE, catch_up
 from bot.countdown.clock import (
     is_post_instant,
     local_date_of,
+    local_day_bounds,
     next_post_instant,
     previous_post_instant,
 )
+from bot.countdown.idempotency import NONCE_WINDOW, message_nonce
 from bot.countdown.planner import PlannedPost, Target, is_finished, plan_post, resolve_target
 from bot.countdown.settings import CountdownSettings, CustomEvent, split_target
-from bot.database.countdown import CountdownRepository, CountdownStatus, Delivery
-from bot.scheduling.pacing import Pacer
+from bot.database.countdown import CountdownRepository, CountdownStatus, Delivery, SendContext
+from bot.scheduling.pacing import Pacer, next_request_is_paid
 from bot.show.models import Release
 
 log = logging.getLogger(__name__)
@@ -40,12 +63,19 @@ log = logging.getLogger(__name__)
 REMOVED_SERVER_RETENTION = dt.timedelta(days=30)
 # The ledger only has to outlive the local day it guards; a week leaves room for debugging.
 LEDGER_RETENTION = dt.timedelta(days=7)
-RETRY_DELAYS = (2.0, 10.0, 30.0)  # seconds between attempts after a 5xx or network error
+# Seconds between attempts after a transient failure; the last one repeats until the post's
+# local day is over (the re-check before each attempt then skips it).
+RETRY_DELAYS = (2.0, 10.0, 30.0, 60.0, 120.0, 300.0)
+STOP_GRACE = 10.0  # seconds a graceful stop waits for sends in flight
 DUE_BATCH = 10_000  # schedule entries one tick reads at most; the next tick takes the rest
-_MAX_ID = 2**63 - 1  # above every Discord snowflake: "every server" at an instant
+# Planning yields to the event loop this often, so commands never wait behind a big tick.
+PLAN_SLICE = 250
+# Lookback for "has this server posted today?": the longest local day plus zone changes.
+_POSTED_LOOKBACK = dt.timedelta(days=2)
 
 Clock = Callable[[], dt.datetime]
 Send = Callable[[PlannedPost, str], Awaitable[int]]  # (post, nonce) -> message id
+Wake = Callable[[float], None]  # ask the scheduler for a tick in this many seconds
 Failure = Literal["pause", "retry", "drop"]
 
 
@@ -55,9 +85,35 @@ def classify_failure(error: BaseException) -> Failure:
         return "pause"
     if isinstance(error, discord.DiscordServerError | discord.RateLimited):
         return "retry"
+    # After its own retries discord.py raises a plain HTTPException for a 429.
+    if isinstance(error, discord.HTTPException) and error.status in (408, 429):
+        return "retry"
     if isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | OSError):
         return "retry"
     return "drop"
+
+
+def may_have_arrived(error: BaseException) -> bool:
+    """Whether a failed request could still have created the message.
+
+    An HTTP answer (any status) or a connection that never opened means it did not; a
+    connection lost or timed out mid-request leaves it open.
+    """
+    if isinstance(error, discord.HTTPException | discord.RateLimited):
+        return False
+    return not isinstance(error, aiohttp.ClientConnectorError)
+
+
+def retry_after(error: BaseException) -> float:
+    """The wait Discord asked for, if it did (Retry-After on a 429)."""
+    if isinstance(error, discord.RateLimited):
+        return float(error.retry_after)
+    response = getattr(error, "response", None)
+    header = getattr(response, "headers", {}).get("Retry-After") if response else None
+    try:
+        return float(header) if header else 0.0
+    except ValueError:
+        return 0.0
 
 
 def explain_failure(error: BaseException, channel_id: int | None) -> str:
@@ -85,6 +141,24 @@ def explain_failure(error: BaseException, channel_id: int | None) -> str:
     return "Discord could not be reached for a while; I'll try again at the next post time."
 
 
+def next_open_instant(
+    settings: CountdownSettings,
+    after: dt.datetime,
+    posted: Collection[dt.datetime],
+) -> dt.datetime:
+    """The first post instant after ``after`` whose local day has no post yet (pure).
+
+    ``posted`` are the instants of the server's posts that went out or may have: a day that
+    holds one, in the zone in force now, gets no second post.
+    """
+    at = after
+    while True:
+        at = next_post_instant(settings.post_time, settings.zone, at)
+        start, end = local_day_bounds(at, settings.zone)
+        if not any(start <= p < end for p in posted):
+            return at
+
+
 @dataclass(frozen=True, slots=True)
 class TickResult:
     due: int
@@ -98,16 +172,61 @@ class TickPlan:
 
     due: int
     skipped: int
-    posts: list[tuple[PlannedPost, Delivery]] = field(default_factory=list)
+    handled: list[tuple[int, dt.datetime]]  # exactly the schedule entries read
+    claims: list[Delivery] = field(default_factory=list)
     next_posts: list[tuple[int, dt.datetime]] = field(default_factory=list)
-    handled_through: tuple[dt.datetime, int] | None = None
+    batch_full: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsChange:
+    before: CountdownSettings
+    after: CountdownSettings
+
+
+@dataclass(slots=True)
+class _Round:
+    """The posts one tick (or a start-up's recovery) queued, for one summary log line."""
+
+    name: str
+    total: int
+    started: float = field(default_factory=time.monotonic)
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    paused: list[int] = field(default_factory=list)
+
+    def count(self, outcome: Literal["sent", "skipped", "failed"]) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        if self.sent + self.skipped + self.failed == self.total:
+            self._report()
+
+    def _report(self) -> None:
+        paused = (
+            f"; paused {len(self.paused)} server(s): {', '.join(map(str, self.paused[:10]))}"
+            if self.paused
+            else ""
+        )
+        log.info(
+            "Countdown %s: %d post(s): %d sent, %d skipped, %d failed%s, in %.1f s",
+            self.name,
+            self.total,
+            self.sent,
+            self.skipped,
+            self.failed,
+            paused,
+            time.monotonic() - self.started,
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class _Job:
-    post: PlannedPost
     delivery: Delivery
+    round: _Round
     attempt: int = 0
+    # Since when the request may have arrived without our knowing (a lost connection):
+    # retries then rely on the nonce, so they stop once Discord has forgotten it.
+    uncertain_since: dt.datetime | None = None
 
 
 class CountdownService:
@@ -118,45 +237,80 @@ class CountdownService:
         releases: Sequence[Release],
         clock: Clock,
         send: Send,
+        # The bot's one request budget (every REST request waits for it); the sender takes
+        # its slot before marking a post as sending. Many workers only mean that a server
+        # whose send is stuck in discord.py's own retries blocks nobody else.
         pacer: Pacer | None = None,
-        # Sends are paced by the Pacer, not by the worker count: many workers only mean a
-        # server whose send is stuck in discord.py's own 5xx retries blocks nobody else.
         workers: int = 32,
         retry_delays: Sequence[float] = RETRY_DELAYS,
+        present: Callable[[int], bool] | None = None,
+        wake: Wake | None = None,
+        stop_grace: float = STOP_GRACE,
     ) -> None:
         self.repo = repo
         self.releases = tuple(releases)
         self.clock = clock
         self._send = send
-        self._pacer = pacer or Pacer()
+        self._pacer = pacer
         self._worker_count = workers
-        self._retry_delays = tuple(retry_delays)
+        self._retry_delays = tuple(retry_delays) or (1.0,)
+        self._present = present
+        self._wake = wake
+        self._stop_grace = stop_grace
+        self.boot_id = uuid.uuid4().hex[:16]  # tells this process's claims from a dead one's
+        self.started_at: dt.datetime | None = None
+        self.connected = False  # membership reconciled and leftovers recovered
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._tasks: set[asyncio.Task[None]] = set()
         self._tick_lock = asyncio.Lock()
+        self._purge_lock = asyncio.Lock()
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._last_purge: dt.datetime | None = None
         # Retries wait on timers, never in a worker, so failing servers delay no one.
         self._retry_timers: set[asyncio.TimerHandle] = set()
+        self._stopping = False
+        self._busy = 0  # jobs a worker has taken and not finished
+        self._all_done = asyncio.Event()
+        self._all_done.set()
+        self._rounds = 0
 
     # -- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start the senders, resend what a crash left pending, fill in missing schedules."""
+        """Start the senders and fill in missing schedules (no Discord needed yet)."""
+        self.started_at = self.clock()
+        self._stopping = False
         for n in range(self._worker_count):
             self._spawn(self._worker(), name=f"countdown-sender-{n}")
-        await self.recover_pending()
         await self.rebuild_schedule()
 
-    async def stop(self) -> None:
-        """Let a running tick finish its transaction, then stop sending.
+    async def on_connected(self, present: Collection[int] | None) -> None:
+        """Once the gateway is ready: match membership, then resend what a crash left open.
 
-        Posts claimed but not sent stay ``pending`` in the ledger and are resent at the next
-        start-up (same local day only).
+        ``present`` are the servers the bot is in (None skips the membership step). Order
+        matters: a post for a server the bot left while offline must not be recovered.
         """
+        if present is not None:
+            await self.reconcile_membership(set(present))
+        await self.recover_open()
+        self.connected = True
+
+    async def stop(self) -> None:
+        """Stop taking work, let a running tick commit, and let sends in flight finish.
+
+        Queued posts stay claimed in the ledger and go out at the next start (same local day
+        only); a send still running after ``stop_grace`` is cancelled and left as
+        ``sending``, which the next start resolves by the nonce window.
+        """
+        self._stopping = True
         async with self._tick_lock:
             for timer in self._retry_timers:
                 timer.cancel()
             self._retry_timers.clear()
+            try:
+                await asyncio.wait_for(self._all_done.wait(), self._stop_grace)
+            except TimeoutError:
+                log.warning("Stopping with %d countdown send(s) unfinished", self._busy)
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -166,7 +320,7 @@ class CountdownService:
         """Wait until every queued post has been sent or given up on (tests, benchmarks)."""
         while True:
             await self._queue.join()
-            if not self._retry_timers:
+            if not self._retry_timers and self._busy == 0:
                 return
             await asyncio.sleep(0.05)
 
@@ -176,7 +330,17 @@ class CountdownService:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    # -- schedule ---------------------------------------------------------------------------
+    def _guild_lock(self, guild_id: int) -> asyncio.Lock:
+        lock = self._locks.get(guild_id)
+        if lock is None:
+            lock = self._locks[guild_id] = asyncio.Lock()
+        return lock
+
+    def _wake_at(self, instant: dt.datetime) -> None:
+        if self._wake is not None and not self._stopping:
+            self._wake(max(0.0, (instant - self.clock()).total_seconds()))
+
+    # -- settings: the one writer -----------------------------------------------------------
 
     def next_post_after(
         self, settings: CountdownSettings, after: dt.datetime
@@ -185,12 +349,49 @@ class CountdownService:
             return None
         return next_post_instant(settings.post_time, settings.zone, after)
 
+    async def change_settings(self, guild_id: int, **changes: Any) -> SettingsChange:
+        """Apply ``changes`` to the settings as committed now, and reschedule at once.
+
+        Under the server's lock, reading fresh from the database and writing only the
+        changed columns: a concurrent pause by the bot, or another admin's edit, stays.
+        Re-enabling (``enabled=True``) clears the last problem; nothing else does.
+        """
+        async with self._guild_lock(guild_id):
+            before = await self.repo.read_settings(guild_id)
+            after = replace(before, **changes)
+            now = self.clock()
+            next_at = await self._next_entry(after, now)
+            await self.repo.write_changes(
+                before,
+                after,
+                next_post_at=next_at,
+                now=now,
+                clear_error=changes.get("enabled") is True,
+            )
+        if next_at is not None:
+            self._wake_at(next_at)
+        return SettingsChange(before, after)
+
     async def apply_settings(self, settings: CountdownSettings) -> dt.datetime | None:
-        """Save settings and reschedule at once (no restart); returns the next post instant."""
-        now = self.clock()
-        next_post = self.next_post_after(settings, now)
-        await self.repo.save_settings(settings, next_post_at=next_post, now=now)
-        return next_post
+        """Change a server's settings to ``settings`` (only what differs is written)."""
+        values = {name: getattr(settings, name) for name in settings.__slots__}  # type: ignore[attr-defined]
+        values.pop("guild_id")
+        change = await self.change_settings(settings.guild_id, **values)
+        return await self._next_entry(change.after, self.clock())
+
+    async def reset(self, guild_id: int) -> bool:
+        """Delete a server's settings and events; False if there was nothing to delete."""
+        async with self._guild_lock(guild_id):
+            return await self.repo.reset(guild_id)
+
+    async def _next_entry(
+        self, settings: CountdownSettings, now: dt.datetime
+    ) -> dt.datetime | None:
+        """The schedule entry for ``settings``: the next post instant on a day not yet posted."""
+        if not settings.enabled or settings.channel_id is None:
+            return None
+        posted = await self.repo.posted_instants(settings.guild_id, now - _POSTED_LOOKBACK)
+        return next_open_instant(settings, now, posted)
 
     async def rebuild_schedule(self) -> int:
         """Schedule every running countdown that has nothing ahead in the schedule (start-up).
@@ -207,30 +408,84 @@ class CountdownService:
         await self.repo.set_next_posts(updates)
         return len(updates)
 
+    # -- membership -------------------------------------------------------------------------
+
+    async def server_removed(self, guild_id: int) -> None:
+        await self.repo.mark_removed(guild_id, self.clock())
+
+    async def server_back(self, guild_id: int) -> bool:
+        """The bot is in ``guild_id`` (again); True if it had left and its countdown resumes."""
+        if not await self.repo.mark_present(guild_id):
+            return False
+        await self._reschedule(guild_id)
+        return True
+
+    async def reconcile_membership(self, present: set[int]) -> tuple[list[int], list[int]]:
+        back, left = await self.repo.reconcile_membership(present, self.clock())
+        for guild_id in back:
+            await self._reschedule(guild_id)
+        if back or left:
+            log.info(
+                "While offline: re-added to %d server(s), removed from %d (their settings are "
+                "kept for the grace period)",
+                len(back),
+                len(left),
+            )
+        return back, left
+
+    async def _reschedule(self, guild_id: int) -> None:
+        async with self._guild_lock(guild_id):
+            settings = await self.repo.read_settings(guild_id)
+            now = self.clock()
+            next_at = await self._next_entry(settings, now)
+            if next_at is not None:
+                await self.repo.set_next_posts([(guild_id, next_at)])
+        if next_at is not None:
+            self._wake_at(next_at)
+
     # -- the tick ---------------------------------------------------------------------------
 
     async def tick(self) -> TickResult:
         """Find the servers that are due, claim their posts, queue them; never raises."""
+        if self._stopping:
+            return TickResult(0, 0, 0)
+        result = TickResult(0, 0, 0)
+        full = False
         async with self._tick_lock:
             try:
-                return await self._tick()
+                result, full = await self._tick()
             except Exception:
                 log.exception("Countdown tick failed; the next tick will retry")
-                return TickResult(0, 0, 0)
+        try:
+            await self._purge_expired(self.clock())
+            await self._schedule_wake(full)
+        except Exception:
+            log.exception("Countdown housekeeping failed; the next tick will retry")
+        return result
 
-    async def _tick(self) -> TickResult:
+    async def _tick(self) -> tuple[TickResult, bool]:
+        if self._stopping:
+            return TickResult(0, 0, 0), False
         now = self.clock()
         plan = await self.plan_tick(now)
-        pending = await self.commit_tick(plan)
-        await self._purge_removed(now)
+        queued = await self.commit_tick(plan)
+        skipped = plan.skipped + len(plan.claims) - len(queued)
         if plan.due:
-            log.info(
-                "Countdown tick: %d due, %d queued, %d skipped",
-                plan.due,
-                len(pending),
-                plan.skipped,
+            log.debug(
+                "Countdown tick: %d due, %d queued, %d skipped", plan.due, len(queued), skipped
             )
-        return TickResult(plan.due, len(pending), plan.skipped)
+        return TickResult(plan.due, len(queued), skipped), plan.batch_full
+
+    async def _schedule_wake(self, batch_full: bool) -> None:
+        """Ask for the next tick exactly when the next post is due (posts start on time)."""
+        if self._wake is None or self._stopping:
+            return
+        if batch_full:
+            self._wake(0.0)
+            return
+        next_due = await self.repo.next_due_after(self.clock())
+        if next_due is not None:
+            self._wake_at(next_due)
 
     async def plan_tick(self, now: dt.datetime) -> TickPlan:
         """Read what is due at ``now`` and decide every post and next instant (no writes)."""
@@ -243,9 +498,17 @@ class CountdownService:
             settings = all_settings[guild_id]
             if is_post_instant(entry, settings.post_time, settings.zone):
                 current[guild_id] = max(entry, current.get(guild_id, entry))
-        plan = TickPlan(due=len(due), skipped=len(due) - len(current))
+        plan = TickPlan(
+            due=len(due),
+            skipped=len(due) - len(current),
+            handled=list(due),
+            batch_full=len(due) == DUE_BATCH,
+        )
         targets: dict[tuple[str, str, dt.date], Target | None] = {}
-        for guild_id, stored in current.items():
+        days: dict[tuple[str, dt.date], tuple[dt.datetime, dt.datetime]] = {}
+        for n, (guild_id, stored) in enumerate(current.items(), start=1):
+            if n % PLAN_SLICE == 0:
+                await asyncio.sleep(0)  # let commands and sends run between slices
             settings = all_settings[guild_id]
             scheduled = self._latest_passed_instant(settings, stored, now)
             following = self.next_post_after(settings, max(now, scheduled))
@@ -255,38 +518,48 @@ class CountdownService:
             if post is None:
                 plan.skipped += 1
                 continue
-            plan.posts.append(
-                (
-                    post,
-                    Delivery(
-                        guild_id,
-                        post.target_key,
-                        post.local_date,
-                        post.nonce,
-                        "pending",
-                        scheduled,
-                        post.late,
-                    ),
-                )
-            )
-        # Every entry up to now is handled, or only up to the last one read if the batch
-        # was full (the next tick continues from there).
-        if len(due) == DUE_BATCH:
-            plan.handled_through = (due[-1][1], due[-1][0])
-        else:
-            plan.handled_through = (now, _MAX_ID)
+            plan.claims.append(self._claim_for(settings, post, scheduled, days))
         return plan
+
+    def _claim_for(
+        self,
+        settings: CountdownSettings,
+        post: PlannedPost,
+        scheduled: dt.datetime,
+        days: dict[tuple[str, dt.date], tuple[dt.datetime, dt.datetime]],
+    ) -> Delivery:
+        key = (settings.timezone, post.local_date)
+        if key not in days:  # thousands of servers share a zone and a day
+            days[key] = local_day_bounds(scheduled, settings.zone)
+        start, end = days[key]
+        return Delivery(
+            guild_id=settings.guild_id,
+            day_start=start,
+            day_end=end,
+            local_date=post.local_date,
+            timezone=settings.timezone,
+            target_key=post.target_key,
+            nonce=message_nonce(settings.guild_id, post.local_date, start),
+            state="claimed",
+            scheduled_at=scheduled,
+            boot_id=self.boot_id,
+        )
 
     async def commit_tick(self, plan: TickPlan) -> list[Delivery]:
         """Write the ledger and the schedule in one transaction, then queue what to send."""
-        posts = {(d.guild_id, d.target_key, d.local_date): post for post, d in plan.posts}
-        pending = await self.repo.claim_and_reschedule(
-            [d for _, d in plan.posts], plan.next_posts, handled_through=plan.handled_through
+        granted = await self.repo.claim_and_reschedule(
+            plan.claims, plan.next_posts, handled=plan.handled
         )
-        for delivery in pending:
-            post = posts[(delivery.guild_id, delivery.target_key, delivery.local_date)]
-            self._queue.put_nowait(_Job(post, delivery))
-        return pending
+        if granted:
+            self._rounds += 1
+            round_ = _Round(f"round {self._rounds}", len(granted))
+            for delivery in granted:
+                self._enqueue(_Job(delivery, round_))
+        return granted
+
+    def _enqueue(self, job: _Job) -> None:
+        self._all_done.clear()
+        self._queue.put_nowait(job)
 
     def _latest_passed_instant(
         self, settings: CountdownSettings, stored: dt.datetime, now: dt.datetime
@@ -334,60 +607,104 @@ class CountdownService:
             if key not in targets:
                 targets[key] = await self.resolve(settings, scheduled)
             target = targets[key]
-        return plan_post(settings, target, scheduled, late=decision == "late")
+        return plan_post(settings, target, scheduled)
 
-    async def _purge_removed(self, now: dt.datetime) -> None:
+    async def _purge_expired(self, now: dt.datetime) -> None:
+        """Hourly: drop old ledger rows and servers past their grace period (not in a tick)."""
         if self._last_purge and now - self._last_purge < dt.timedelta(hours=1):
             return
-        self._last_purge = now
-        await self.repo.forget_deliveries_before((now - LEDGER_RETENTION).date())
-        purged = await self.repo.purge_removed(now - REMOVED_SERVER_RETENTION)
-        if purged:
-            log.info("Deleted the settings of %d server(s) the bot left", len(purged))
+        if self._purge_lock.locked():
+            return
+        async with self._purge_lock:
+            self._last_purge = now
+            await self.repo.forget_deliveries_before(now - LEDGER_RETENTION)
+            purged = await self.repo.removed_before(now - REMOVED_SERVER_RETENTION)
+            for guild_id in purged:
+                async with self._guild_lock(guild_id):
+                    await self.repo.purge_server(guild_id)
+            if purged:
+                log.info("Deleted the settings of %d server(s) the bot left", len(purged))
 
     # -- crash recovery ---------------------------------------------------------------------
 
-    async def recover_pending(self) -> int:
-        """Resend posts a crash left half-done, with their original nonce, if still today."""
+    async def recover_open(self) -> int:
+        """Take over the posts a process that died left claimed or in flight.
+
+        Claimed ones never left: they are sent (the re-check applies the same-day rule). Ones
+        in flight may have arrived: resent with their nonce while Discord still remembers it,
+        otherwise marked ``unconfirmed`` and the day counts as posted.
+        """
         now = self.clock()
-        resent = 0
-        for delivery in await self.repo.pending_deliveries():
-            settings = await self.repo.get_settings(delivery.guild_id)
-            post = None
-            if catch_up(delivery.scheduled_at, now, settings.zone) != "skip":
-                # Ledger keys are "release:<key>" / "event:<id>" targets in their own right.
-                pinned = replace(settings, target=delivery.target_key)
-                target = await self.resolve(pinned, delivery.scheduled_at)
-                late = delivery.late or now - delivery.scheduled_at > dt.timedelta(minutes=2)
-                post = plan_post(settings, target, delivery.scheduled_at, late=late)
-            if post is None or post.local_date != delivery.local_date:
-                await self.repo.finish_delivery(delivery, state="skipped", at=now)
+        adopted: list[tuple[Delivery, dt.datetime | None]] = []
+        unconfirmed = 0
+        for delivery in await self.repo.open_deliveries():
+            if delivery.boot_id == self.boot_id:
                 continue
-            self._queue.put_nowait(_Job(post, delivery))
-            resent += 1
-        if resent:
-            log.info("Resending %d countdown post(s) interrupted by a restart", resent)
-        return resent
+            in_flight_since = delivery.sending_at if delivery.state == "sending" else None
+            if in_flight_since is not None and now - in_flight_since > NONCE_WINDOW:
+                await self.repo.finish_delivery(
+                    delivery,
+                    state="unconfirmed",
+                    at=now,
+                    error="interrupted mid-send; Discord's nonce window has passed",
+                )
+                unconfirmed += 1
+                continue
+            if await self.repo.adopt(delivery, boot_id=self.boot_id):
+                adopted.append((replace(delivery, boot_id=self.boot_id), in_flight_since))
+        if adopted:
+            round_ = _Round("recovery after restart", len(adopted))
+            for delivery, in_flight_since in adopted:
+                self._enqueue(_Job(delivery, round_, uncertain_since=in_flight_since))
+            log.info("Resending %d countdown post(s) interrupted by a restart", len(adopted))
+        if unconfirmed:
+            log.warning(
+                "%d countdown post(s) were mid-send when the bot stopped, too long ago to "
+                "resend safely; they count as posted",
+                unconfirmed,
+            )
+        return len(adopted)
 
     # -- sending ----------------------------------------------------------------------------
 
     async def _worker(self) -> None:
         while True:
             job = await self._queue.get()
+            self._busy += 1
             try:
-                await self._deliver(job)
+                if not self._stopping:  # when stopping, the claim waits for the next start
+                    await self._deliver(job)
             except Exception:
                 log.exception("Unexpected error delivering to guild %s", job.delivery.guild_id)
             finally:
+                self._busy -= 1
                 self._queue.task_done()
+                if self._busy == 0 and self._queue.empty():
+                    self._all_done.set()
 
     async def _deliver(self, job: _Job) -> None:
-        await self._pacer.wait()
-        post, delivery = job.post, job.delivery
+        delivery = job.delivery
+        # The slot first, then the re-check and the "sending" mark right before the request:
+        # a crash then leaves only requests that really were about to leave as in flight.
+        if self._pacer is not None:
+            await self._pacer.wait()
+            next_request_is_paid()
+        async with self._guild_lock(delivery.guild_id):
+            now = self.clock()
+            context = await self.repo.send_context(delivery.guild_id)
+            post, reason = await self._plan_send(delivery, context, now)
+            if post is None:
+                await self.repo.finish_delivery(delivery, state="skipped", at=now, error=reason)
+                job.round.count("skipped")
+                return
+            if self._stopping or not await self.repo.start_sending(
+                delivery, boot_id=self.boot_id, at=now
+            ):
+                return  # stopping (stays claimed), or the claim is no longer ours
         try:
             message_id = await self._send(post, delivery.nonce)
         except Exception as error:
-            await self._handle_failure(job, error)
+            await self._handle_failure(job, post, error)
             return
         now = self.clock()
         await self.repo.finish_delivery(
@@ -396,29 +713,84 @@ class CountdownService:
         await self.repo.record_success(
             post.guild_id, now, channel_id=post.channel_id, message_id=message_id
         )
+        job.round.count("sent")
 
-    async def _handle_failure(self, job: _Job, error: Exception) -> None:
-        post, delivery = job.post, job.delivery
+    async def _plan_send(
+        self, delivery: Delivery, context: SendContext, now: dt.datetime
+    ) -> tuple[PlannedPost | None, str]:
+        """The post as it should read now, or None and why it no longer goes out."""
+        settings = context.settings
+        if settings is None:
+            return None, "countdown reset"
+        if context.removed:
+            return None, "bot removed from the server"
+        if not settings.enabled or settings.channel_id is None:
+            return None, "countdown paused"
+        if catch_up(delivery.scheduled_at, now, settings.zone) == "skip":
+            return None, "its local day is over"
+        target = await self.resolve(settings, delivery.scheduled_at)
+        # "Late" means the bot was down at the post time, not that a large fan-out was slow.
+        late = self.started_at is not None and delivery.scheduled_at < self.started_at - GRACE
+        post = plan_post(settings, target, delivery.scheduled_at, late=late, sending_at=now)
+        if post is None:
+            return None, "nothing to post with the current settings"
+        return post, ""
+
+    async def _handle_failure(self, job: _Job, post: PlannedPost, error: Exception) -> None:
+        delivery = job.delivery
         failure = classify_failure(error)
         now = self.clock()
-        if failure == "retry" and job.attempt < len(self._retry_delays):
-            delay = self._retry_delays[job.attempt]
+        uncertain = job.uncertain_since or (now if may_have_arrived(error) else None)
+        if failure == "retry" and uncertain is not None and now - uncertain > NONCE_WINDOW:
+            # The first request may have arrived and Discord has forgotten its nonce.
+            await self.repo.finish_delivery(
+                delivery, state="unconfirmed", at=now, error=str(error)[:500]
+            )
+            job.round.count("failed")
+            log.warning(
+                "Countdown for guild %s: no answer from Discord (%s); not resending, as the "
+                "first request may have arrived",
+                post.guild_id,
+                error,
+            )
+            return
+        if failure == "retry" and not self._stopping:
+            if uncertain is None:
+                await self.repo.release_claim(delivery, boot_id=self.boot_id)
+            step = self._retry_delays[min(job.attempt, len(self._retry_delays) - 1)]
+            delay = max(step, retry_after(error))
             log.warning(
                 "Post to guild %s failed (%s); retrying in %.0fs", post.guild_id, error, delay
             )
-            retry = replace(job, attempt=job.attempt + 1)
+            retry = replace(job, attempt=job.attempt + 1, uncertain_since=uncertain)
 
             def requeue() -> None:
                 self._retry_timers.discard(timer)
-                self._queue.put_nowait(retry)
+                self._enqueue(retry)
 
+            self._all_done.clear()
             timer = asyncio.get_running_loop().call_later(delay, requeue)
             self._retry_timers.add(timer)
             return
+        if failure == "retry":
+            return  # stopping: the next start takes it up
+        if failure == "pause" and self._present is not None and not self._present(post.guild_id):
+            # Kicked while the post was queued: not a broken channel, nothing to pause.
+            await self.repo.finish_delivery(
+                delivery, state="skipped", at=now, error="bot removed from the server"
+            )
+            job.round.count("skipped")
+            return
         message = explain_failure(error, post.channel_id)
-        log.warning("Countdown for guild %s failed: %s (%s)", post.guild_id, error, failure)
+        log.warning(
+            "Countdown for guild %s failed: %s (%s). %s", post.guild_id, error, failure, message
+        )
         await self.repo.finish_delivery(delivery, state="failed", at=now, error=str(error)[:500])
-        await self.repo.record_error(post.guild_id, message, now, pause=failure == "pause")
+        async with self._guild_lock(post.guild_id):
+            await self.repo.record_error(post.guild_id, message, now, pause=failure == "pause")
+        if failure == "pause":
+            job.round.paused.append(post.guild_id)
+        job.round.count("failed")
 
     # -- for the commands -------------------------------------------------------------------
 
@@ -427,28 +799,44 @@ class CountdownService:
         status = await self.repo.get_status(guild_id, now=self.clock())
         if status.next_post_at is None:
             return status
-        at, _ = await self.preview(status.settings)
+        at, _ = await self.next_post(status.settings)
         return replace(status, next_post_at=at)
 
-    async def preview(
-        self, settings: CountdownSettings, *, horizon_days: int = 8
+    async def next_post(
+        self, settings: CountdownSettings, *, as_if_running: bool = False, horizon_days: int = 8
     ) -> tuple[dt.datetime | None, PlannedPost | None]:
-        """The next post that will actually go out, and what it will say.
+        """The next post that will really go out, and what it will say.
 
-        Looks up to ``horizon_days`` post instants ahead, because some days post nothing
-        (the milestones cadence, or the weekly "no date yet" post). ``(None, None)`` when
+        The one answer for status, preview and every confirmation: days that already have
+        their post are passed over (the ledger), and so are days with nothing to post (the
+        milestones cadence, the weekly "no date yet" post), up to ``horizon_days`` ahead.
+        ``as_if_running`` answers for a paused countdown as if resumed. ``(None, None)`` when
         nothing would be posted in that window.
         """
+        if not (settings.enabled or as_if_running) or settings.channel_id is None:
+            return None, None
         active = replace(settings, enabled=True)
-        at: dt.datetime | None = self.clock()
+        now = self.clock()
+        posted = await self.repo.posted_instants(settings.guild_id, now - _POSTED_LOOKBACK)
+        at = now
         for _ in range(horizon_days):
-            at = self.next_post_after(active, at) if at else None
-            if at is None:
-                break
+            at = next_open_instant(active, at, posted)
             post = plan_post(active, await self.resolve(active, at), at)
             if post is not None:
                 return at, post
         return None, None
+
+    async def day_has_post(self, settings: CountdownSettings, instant: dt.datetime) -> bool:
+        """Whether the local day of ``instant`` (in the server's zone) already had its post."""
+        start, end = local_day_bounds(instant, settings.zone)
+        posted = await self.repo.posted_instants(settings.guild_id, start)
+        return any(start <= p < end for p in posted)
+
+    async def preview(
+        self, settings: CountdownSettings, *, horizon_days: int = 8
+    ) -> tuple[dt.datetime | None, PlannedPost | None]:
+        """The next post as it will read, as if the countdown were running."""
+        return await self.next_post(settings, as_if_running=True, horizon_days=horizon_days)
 
     async def finished(self, settings: CountdownSettings) -> bool:
         now = self.clock()

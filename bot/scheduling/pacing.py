@@ -3,14 +3,21 @@
 Discord allows 50 requests per second per bot and bans clients that keep hitting 429s, so a
 fan-out to thousands of servers is spread evenly: one request every ``1 / rate`` seconds,
 never in bursts (a burst of 50 at the top of a second and 50 more just after would break the
-limit within one sliding second).
+limit within one sliding second). Every REST request the bot makes waits here (see
+``paced_requests``), not only countdown posts, and a sliding one-second window caps the
+count even when a stalled event loop wakes several waiters at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
+from collections import deque
 from collections.abc import Callable
+from types import SimpleNamespace
+
+import aiohttp
 
 DEFAULT_RATE = 45.0  # requests/s: headroom under 50 for the bot's other requests
 
@@ -25,6 +32,9 @@ class Pacer:
         self._monotonic = monotonic
         self._next_slot = 0.0
         self._lock = asyncio.Lock()
+        self._cap = max(1, int(rate))  # requests in any one second, whatever the lateness
+        self._recent: deque[float] = deque()
+        self.requests = 0  # how many went through (benchmarks report it)
 
     def reserve(self) -> float:
         """Claim the next free slot; return how long to wait for it (pure bookkeeping)."""
@@ -38,3 +48,54 @@ class Pacer:
             delay = self.reserve()
         if delay > 0:
             await asyncio.sleep(delay)
+        while True:  # no await between the check and the append: one waiter at a time
+            now = self._monotonic()
+            while self._recent and now - self._recent[0] >= 1.0:
+                self._recent.popleft()
+            if len(self._recent) < self._cap:
+                self._recent.append(now)
+                self.requests += 1
+                return
+            await asyncio.sleep(self._recent[0] + 1.0 - now)
+
+
+# A caller that already waited for its slot (to write down "sending" right before the
+# request leaves) marks its next request as paid; discord.py's own retries pay again.
+_paid: contextvars.ContextVar[list[bool]] = contextvars.ContextVar("paced_request_paid")
+
+
+def next_request_is_paid() -> None:
+    """The current task's next request has had its slot (see :meth:`Pacer.wait`)."""
+    _paid.set([True])
+
+
+def _take_payment() -> bool:
+    paid = _paid.get(None)
+    return bool(paid and paid.pop())
+
+
+# Interaction callbacks and their follow-ups (webhook routes) are not bound by the global
+# limit; everything else the bot sends to the API is.
+_UNPACED = ("/interactions/", "/webhooks/")
+
+
+def paced_requests(pacer: Pacer) -> aiohttp.TraceConfig:
+    """An aiohttp trace hook that makes every REST request wait for ``pacer`` first.
+
+    discord.py sends all its requests, its own retries included, through one session that
+    accepts such a hook (``http_trace``), so nothing the bot sends bypasses the budget.
+    """
+
+    async def on_request_start(
+        session: aiohttp.ClientSession,
+        context: SimpleNamespace,
+        params: aiohttp.TraceRequestStartParams,
+    ) -> None:
+        path = params.url.path
+        if "/api/" in path and not any(part in path for part in _UNPACED):
+            if not _take_payment():
+                await pacer.wait()
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(on_request_start)
+    return trace

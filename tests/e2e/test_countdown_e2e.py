@@ -206,6 +206,8 @@ async def test_settings_changes_take_effect_without_a_restart(
     assert "32 days" in post["content"]
 
     # A new time zone moves the next post at once too: 18:30 in Tokyo (UTC+9) is 09:30 UTC.
+    # Today's post went out at 02:30 on 2 September in Tokyo, so that local day has had its
+    # post and the next one is on the 3rd (one post per local day, in the zone in force).
     result = await sim.run_command(
         demo.guild_id,
         demo.general_id,
@@ -215,11 +217,11 @@ async def test_settings_changes_take_effect_without_a_restart(
     )
     assert "Asia/Tokyo" in (result.content or "")
     status = await cbot.countdowns.status(demo.guild_id)
-    assert status.next_post_at == post_instant(2, hour=9, minute=30)
+    assert status.next_post_at == post_instant(3, hour=9, minute=30)
 
     result = await sim.run_command(demo.guild_id, demo.general_id, demo.admin_id, "countdown pause")
     assert (await cbot.countdowns.status(demo.guild_id)).next_post_at is None
-    clock.set(post_instant(2, hour=9, minute=30) + dt.timedelta(seconds=20))
+    clock.set(post_instant(3, hour=9, minute=30) + dt.timedelta(seconds=20))
     await settle(cbot)
     assert len(sim.messages(demo.countdown_id)) == 1  # paused: nothing more
 

@@ -19,27 +19,29 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 
 
-def test_delivery_key_names_guild_target_and_day() -> None:
-    assert delivery_key(123, "release:season-4", DAY) == "countdown:123:release:season-4:2026-12-24"
+DAY_START = dt.datetime(2026, 12, 24, 0, 0, tzinfo=dt.UTC)
 
 
-@pytest.mark.parametrize(
-    ("guild", "target"),
-    [(1, "next"), (2**63 - 1, "release:" + "x" * 300), (987654321098765432, "event:12")],
-)
-def test_nonce_is_short_and_deterministic(guild: int, target: str) -> None:
-    nonce = message_nonce(guild, target, DAY)
+def test_delivery_key_names_guild_and_local_day() -> None:
+    assert delivery_key(123, DAY, DAY_START) == "countdown:123:2026-12-24@1798070400"
+
+
+@pytest.mark.parametrize("guild", [1, 2**63 - 1, 987654321098765432])
+def test_nonce_is_short_and_deterministic(guild: int) -> None:
+    nonce = message_nonce(guild, DAY, DAY_START)
     assert len(nonce) <= NONCE_MAX_LEN == 25
-    assert nonce == message_nonce(guild, target, DAY)
+    assert nonce == message_nonce(guild, DAY, DAY_START)
     assert nonce.isascii() and nonce.isalnum()
 
 
-def test_nonces_differ_by_guild_target_and_day() -> None:
+def test_nonces_differ_by_guild_and_local_day() -> None:
+    # The same date in two zones is two different local days (Tokyo's starts 9 hours earlier).
+    tokyo_start = dt.datetime(2026, 12, 23, 15, 0, tzinfo=dt.UTC)
     nonces = {
-        message_nonce(1, "release:a", DAY),
-        message_nonce(2, "release:a", DAY),
-        message_nonce(1, "release:b", DAY),
-        message_nonce(1, "release:a", DAY + dt.timedelta(days=1)),
+        message_nonce(1, DAY, DAY_START),
+        message_nonce(2, DAY, DAY_START),
+        message_nonce(1, DAY, tokyo_start),
+        message_nonce(1, DAY + dt.timedelta(days=1), DAY_START + dt.timedelta(days=1)),
     }
     assert len(nonces) == 4
 
@@ -48,13 +50,14 @@ def test_nonce_is_stable_across_processes() -> None:
     # A fresh interpreter has a different hash() salt; the nonce must not change.
     code = (
         "import datetime as dt; from bot.countdown.idempotency import message_nonce; "
-        "print(message_nonce(42, 'release:season-4', dt.date(2026, 12, 24)))"
+        "print(message_nonce(42, dt.date(2026, 12, 24), "
+        "dt.datetime(2026, 12, 24, tzinfo=dt.UTC)))"
     )
     other = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True,
         env={"PYTHONHASHSEED": "12345"}, cwd=Path(__file__).resolve().parents[2],
     ).stdout.strip()  # fmt: skip
-    assert other == message_nonce(42, "release:season-4", DAY)
+    assert other == message_nonce(42, DAY, DAY_START)
 
 
 def at(zone: ZoneInfo, *args: int) -> dt.datetime:

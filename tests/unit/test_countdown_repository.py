@@ -2,12 +2,14 @@
 
 import datetime as dt
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 import pytest
 
+from bot.countdown.clock import local_date_of, local_day_bounds
+from bot.countdown.idempotency import message_nonce
 from bot.countdown.settings import Cadence, CountdownSettings
 from bot.database.connection import open_database
 from bot.database.countdown import CountdownRepository, Delivery
@@ -62,21 +64,62 @@ async def test_pausing_error_is_reported_once(conn: aiosqlite.Connection) -> Non
     assert (await repo.get_status(GUILD, now=NOW)).last_error == "Missing Permissions"
 
 
-async def test_delivery_is_claimed_once(conn: aiosqlite.Connection) -> None:
+def _claim(guild_id: int, at: dt.datetime, zone: str = "UTC", target: str = "next") -> Delivery:
+    start, end = local_day_bounds(at, ZoneInfo(zone))
+    day = local_date_of(at, ZoneInfo(zone))
+    return Delivery(
+        guild_id, start, end, day, zone, target, message_nonce(guild_id, day, start),
+        "claimed", at, boot_id="boot-1",
+    )  # fmt: skip
+
+
+async def test_one_claim_per_local_day_whatever_the_target(conn: aiosqlite.Connection) -> None:
     repo = CountdownRepository(conn)
-    delivery = Delivery(
-        GUILD, "release:season-4", dt.date(2026, 11, 26), "n1", "pending", NOW, False
-    )
     claim = repo.claim_and_reschedule
-    claimed = await claim([delivery], [], handled_through=None)
-    assert [d.nonce for d in claimed] == ["n1"]
-    # A crash before finishing: the same row (same nonce) is handed out again, even when a
-    # later attempt computed another nonce.
-    again = await claim([replace(delivery, nonce="n2")], [], handled_through=None)
-    assert [d.nonce for d in again] == ["n1"]
-    await repo.finish_delivery(again[0], state="sent", at=NOW, channel_id=1, message_id=99)
-    assert await claim([delivery], [], handled_through=None) == []
-    assert await repo.count_deliveries(GUILD) == 1
+    assert await claim([_claim(GUILD, NOW)], [], handled=[]) == [_claim(GUILD, NOW)]
+    # Claimed (or being sent): the same day, another target or a later time, is refused.
+    later = NOW + dt.timedelta(hours=3)
+    assert await claim([_claim(GUILD, later, target="event:7")], [], handled=[]) == []
+    # Another local day is fine.
+    assert len(await claim([_claim(GUILD, NOW + dt.timedelta(days=1))], [], handled=[])) == 1
+    assert await repo.count_deliveries(GUILD, "claimed") == 2
+
+
+async def test_a_zone_change_counts_posts_in_the_new_local_day(conn: aiosqlite.Connection) -> None:
+    repo = CountdownRepository(conn)
+    claim = repo.claim_and_reschedule
+    # 22:00 UTC on 26 November, the UTC day's post...
+    evening = NOW.replace(hour=22)
+    [first] = await claim([_claim(GUILD, evening)], [], handled=[])
+    await repo.finish_delivery(first, state="sent", at=evening, channel_id=1, message_id=9)
+    # ...is 07:00 on the 27th in Tokyo: Tokyo's 09:00 that day gets nothing more,
+    tokyo_morning = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)
+    assert await claim([_claim(GUILD, tokyo_morning, "Asia/Tokyo")], [], handled=[]) == []
+    # while in Los Angeles it was still the 26th at 14:00, so the 27th there is open.
+    la_morning = dt.datetime(2026, 11, 27, 17, 0, tzinfo=dt.UTC)
+    assert len(await claim([_claim(GUILD, la_morning, "America/Los_Angeles")], [], handled=[])) == 1
+
+
+async def test_failed_or_skipped_days_stay_open(conn: aiosqlite.Connection) -> None:
+    repo = CountdownRepository(conn)
+    [first] = await repo.claim_and_reschedule([_claim(GUILD, NOW)], [], handled=[])
+    await repo.finish_delivery(first, state="failed", at=NOW, error="403")
+    again = _claim(GUILD, NOW + dt.timedelta(hours=2))
+    assert await repo.claim_and_reschedule([again], [], handled=[]) == [again]
+    assert await repo.count_deliveries(GUILD, "claimed") == 1
+
+
+async def test_sending_is_marked_only_by_the_claims_owner(conn: aiosqlite.Connection) -> None:
+    repo = CountdownRepository(conn)
+    [claimed] = await repo.claim_and_reschedule([_claim(GUILD, NOW)], [], handled=[])
+    assert not await repo.start_sending(claimed, boot_id="another-process", at=NOW)
+    assert await repo.start_sending(claimed, boot_id="boot-1", at=NOW)
+    [open_row] = await repo.open_deliveries()
+    assert open_row.state == "sending" and open_row.sending_at == NOW
+    assert await repo.adopt(open_row, boot_id="boot-2")
+    await repo.finish_delivery(open_row, state="sent", at=NOW, channel_id=1, message_id=9)
+    assert await repo.open_deliveries() == []
+    assert not await repo.adopt(open_row, boot_id="boot-3")
 
 
 async def test_removed_server_is_purged_after_grace(conn: aiosqlite.Connection) -> None:
@@ -85,12 +128,15 @@ async def test_removed_server_is_purged_after_grace(conn: aiosqlite.Connection) 
         CountdownSettings(guild_id=GUILD, channel_id=1), next_post_at=NOW, now=NOW
     )
     await repo.add_event(GUILD, "Watch party", NOW + dt.timedelta(days=3), created_by=1, now=NOW)
+    await repo.claim_and_reschedule([_claim(GUILD, NOW)], [], handled=[])
     await repo.mark_removed(GUILD, NOW)
     assert await repo.due(NOW) == []
-    assert await repo.purge_removed(NOW) == []  # still inside the grace period
-    assert await repo.purge_removed(NOW + dt.timedelta(days=31)) == [GUILD]
+    assert await repo.removed_before(NOW) == []  # still inside the grace period
+    assert await repo.removed_before(NOW + dt.timedelta(days=31)) == [GUILD]
+    await repo.purge_server(GUILD)
     assert await repo.list_events(GUILD) == []
     assert await repo.get_settings(GUILD) == CountdownSettings(guild_id=GUILD)
+    assert await repo.count_deliveries(GUILD, "claimed") == 0
 
 
 async def test_duplicate_event_names_are_refused(conn: aiosqlite.Connection) -> None:
