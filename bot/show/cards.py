@@ -26,7 +26,7 @@ from bot.show.models import (
     Season,
     ShowData,
 )
-from bot.show.releases import days_until, discord_timestamps
+from bot.show.releases import days_until, describe_when, discord_timestamps
 
 T = TypeVar("T")
 
@@ -291,7 +291,7 @@ def _when_text(release: Release, now: dt.datetime) -> str:
             month = dt.date(when.year, when.month, 1).strftime("%B")
             return f"Expected some time in {month} {when.year}, no exact day yet."
         case DatePrecision.YEAR:
-            return f"Expected some time in {when.year}, no exact date yet."
+            return describe_when(when).capitalize() + "."
         case _:
             return "Announced, no release date yet."
     days = days_until(when, now)

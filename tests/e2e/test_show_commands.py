@@ -366,17 +366,18 @@ def _at(iso: str) -> dt.datetime:
     return dt.datetime.fromisoformat(iso)
 
 
-async def test_next_is_honest_about_an_unannounced_film(
+async def test_next_says_the_film_is_coming_2026_without_a_day(
     sim: Simulator, demo: DemoGuild, bot: HeartstopperBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # After Volume 6 (2 July 2026) only the film is ahead, and it has no date.
+    # After Volume 6 (2 July 2026) only the film is ahead, and only its year is known.
     monkeypatch.setattr(bot, "clock", lambda: _at("2026-11-26T12:00:00+00:00"))
     embed = assert_public_card(sim, await run(sim, demo, "next"))
     assert "Heartstopper Forever" in embed["title"]
     text = embed_text(embed)
-    assert "no release date yet" in text
+    assert "Coming 2026, no exact date yet" in embed["description"]
+    assert "no release date" not in text
     assert "<t:" not in text  # no made-up moment
-    assert "days to go" not in text and "2026" not in embed["description"]
+    assert "days to go" not in text
 
 
 async def test_next_counts_down_to_a_dated_release(
