@@ -32,6 +32,7 @@ DEFAULT_EXTENSIONS: tuple[str, ...] = (
     "cogs.cast",
     "cogs.episodes",
     "cogs.releases",
+    "cogs.books",
     "cogs.countdown",
 )
 
