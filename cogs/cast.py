@@ -26,8 +26,12 @@ class Cast(commands.Cog):
         self.bot = bot
         # Cards are pure functions of the (immutable) show data: build each one once.
         self._cards: dict[str, discord.Embed] = {}
+        self._cards_for = bot.show
 
     def _card(self, member: CastMember | CrewMember) -> discord.Embed:
+        if self._cards_for is not self.bot.show:  # the data was reloaded: cards are stale
+            self._cards.clear()
+            self._cards_for = self.bot.show
         if member.key not in self._cards:
             self._cards[member.key] = person_card(member)
         return self._cards[member.key]

@@ -161,14 +161,24 @@ class Episodes(commands.Cog):
         # Cards are pure functions of the (immutable) show data: build each one once.
         self._cards: dict[tuple[int, int], discord.Embed] = {}
         self._views: dict[tuple[int, int], discord.ui.View] = {}
+        self._cached_for = bot.show
+
+    def _fresh(self) -> None:
+        """Drop cached cards and buttons once the show data has been reloaded."""
+        if self._cached_for is not self.bot.show:
+            self._cards.clear()
+            self._views.clear()
+            self._cached_for = self.bot.show
 
     def navigation(self, episode: Episode) -> discord.ui.View:
+        self._fresh()
         key = (episode.season, episode.number)
         if key not in self._views:
             self._views[key] = episode_navigation(self.bot.show, episode)
         return self._views[key]
 
     def card(self, episode: Episode) -> discord.Embed:
+        self._fresh()
         key = (episode.season, episode.number)
         if key not in self._cards:
             self._cards[key] = episode_card(self.bot.show, episode)
