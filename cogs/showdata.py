@@ -16,7 +16,7 @@ class ShowData(commands.Cog):
     def __init__(self, bot: HeartstopperBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="reload")
+    @app_commands.command(name="reload", extras={"owner_only": True})
     # Hidden from members without Manage Server; the owner check below is the real gate.
     @app_commands.default_permissions(manage_guild=True)
     async def reload_(self, interaction: discord.Interaction) -> None:

@@ -451,6 +451,9 @@ def about_card(show: ShowData, command_names: list[str]) -> discord.Embed:
     )
     commands = ", ".join(f"`/{n.lstrip('/')}`" for n in command_names)
     _field(embed, "What I can do", commands or "—", inline=False)
+    if show.crew:
+        makers = [f"{c.name} — {', '.join(c.roles[:2])}" for c in show.crew]
+        _field(embed, "Made by", "\n".join(makers) + "\nMore with `/cast`.", inline=False)
     _field(
         embed,
         "Where the facts come from",

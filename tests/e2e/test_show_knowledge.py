@@ -137,3 +137,15 @@ async def test_awards_lists_the_emmys(
     text = embed_text(embed)
     assert text.count("Children's & Family Emmy Awards") == 7
     assert "Joe Locke" in text and "Journey" in text
+
+
+async def test_about_names_the_makers_and_the_new_commands(
+    sim: Simulator, demo: DemoGuild, bot: HeartstopperBot
+) -> None:
+    embed = assert_public_card(sim, await run(sim, demo, "about"))
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert "`/books`" in fields["What I can do"] and "`/awards`" in fields["What I can do"]
+    assert "/reload" not in fields["What I can do"]  # owners only: not advertised
+    made_by = fields["Made by"]
+    for name in ("Alice Oseman", "Euros Lyn", "Andy Newbery", "Wash Westmoreland"):
+        assert name in made_by
