@@ -49,11 +49,13 @@ CAST_QUERIES = [
     "charly", "conor", "Kitt Conr", "joe lock", "farooq", "mr farouk", "tao", "ele",
     "darcy", "olivia colman", "Nelson", "Zzzzqx", "💖 nick", "@everyone", "<@&1234567>",
     "**bold**", "x" * 6000, "heartstopper " * 400,
+    "Osman", "alice", "Spring", "euros lyn", "Stéphane Nelson",  # crew and families
 ]  # fmt: skip
 EPISODE_QUERIES = [
     "", "s", "s2", "s2e", "S2E4", "s2 e4", "2x04", "season 2 episode 4", "S2E9", "s9e1",
     "meet", "chal", "Challenge", "Chalenge", "boyfriend", "Season 3", "Zzzzqx", "@here",
     "💖", "x" * 6000, "episode " * 700,
+    "Paris", "the louvre", "S4E1", "Truth/Dare", "birthday party",  # plot words, aliases
 ]  # fmt: skip
 
 

@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Literal
 
 import aiosqlite
@@ -21,6 +22,8 @@ from bot.database.meta import MetaRepository
 from bot.scheduling.countdown import CountdownService
 from bot.scheduling.pacing import DEFAULT_RATE, Pacer, paced_requests
 from bot.scheduling.scheduler import DEFAULT_TICK_SECONDS, PeriodicJobs
+from bot.show.changes import ShowReload, release_changes, summary
+from bot.show.loader import ShowDataError, load_show_data
 from bot.show.models import ShowData
 from bot.show.search import ShowIndex
 from bot.tree import BotTree
@@ -33,6 +36,8 @@ DEFAULT_EXTENSIONS: tuple[str, ...] = (
     "cogs.cast",
     "cogs.episodes",
     "cogs.releases",
+    "cogs.books",
+    "cogs.showdata",
     "cogs.countdown",
 )
 
@@ -206,6 +211,26 @@ class HeartstopperBot(commands.Bot):
         await self.meta.set(key, digest)
         log.info("Synced %d global command(s)", len(synced))
         return "global"
+
+    def reload_show(self, path: Path) -> ShowReload:
+        """Validate ``path``, then swap it in as the show data; a bad file changes nothing.
+
+        Synchronous on purpose: the swap of ``show``, ``show_index`` and the countdown's
+        releases happens between two awaits, so no command ever sees half of each. Cogs
+        notice the new ``self.show`` object and rebuild their cached cards.
+        """
+        try:
+            show = load_show_data(path)
+            index = ShowIndex(show)  # built before the swap: a failure here changes nothing
+        except ShowDataError as exc:
+            log.warning("Show data not reloaded, the old data stays: %s", exc)
+            return ShowReload(ok=False, message=str(exc))
+        changes = release_changes(self.show.releases, show.releases)
+        self.show, self.show_index = show, index
+        self.countdowns.releases = show.releases
+        message = summary(str(path), changes)
+        log.info("%s", message)
+        return ShowReload(ok=True, message=message, changes=changes)
 
     async def on_ready(self) -> None:
         assert self.user is not None

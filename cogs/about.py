@@ -17,7 +17,11 @@ class About(commands.Cog):
     @app_commands.command()
     async def about(self, interaction: discord.Interaction) -> None:
         """What Heartstopper is, what I can do, and where my facts come from."""
-        names = sorted(command.name for command in self.bot.tree.get_commands())
+        names = sorted(
+            command.name
+            for command in self.bot.tree.get_commands()
+            if not command.extras.get("owner_only")  # e.g. /reload: not for fans
+        )
         await interaction.response.send_message(embed=about_card(self.bot.show, names))
 
 

@@ -8,9 +8,16 @@ from discord.ext import commands
 
 from bot.client import HeartstopperBot
 from bot.paging import Paginator
-from bot.show.cards import CAST_PAGE_SIZE, cast_card, cast_page, not_found_message, paginate
+from bot.show.cards import (
+    CAST_PAGE_SIZE,
+    cast_page,
+    family_card,
+    not_found_message,
+    paginate,
+    person_card,
+)
 from bot.show.choices import choice
-from bot.show.models import CastMember
+from bot.show.models import CastMember, CrewMember
 from bot.tree import UserFacingError
 
 
@@ -19,22 +26,33 @@ class Cast(commands.Cog):
         self.bot = bot
         # Cards are pure functions of the (immutable) show data: build each one once.
         self._cards: dict[str, discord.Embed] = {}
+        self._cards_for = bot.show
 
-    def _card(self, member: CastMember) -> discord.Embed:
+    def _card(self, member: CastMember | CrewMember) -> discord.Embed:
+        if self._cards_for is not self.bot.show:  # the data was reloaded: cards are stale
+            self._cards.clear()
+            self._cards_for = self.bot.show
         if member.key not in self._cards:
-            self._cards[member.key] = cast_card(member)
+            self._cards[member.key] = person_card(member)
         return self._cards[member.key]
 
     @app_commands.command()
-    @app_commands.describe(query="An actor or a character, e.g. Kit Connor or Nick")
+    @app_commands.describe(
+        query="An actor, a character or a crew member, e.g. Kit Connor, Nick or Alice Oseman"
+    )
     async def cast(self, interaction: discord.Interaction, query: str | None = None) -> None:
-        """Who plays whom in Heartstopper; leave the query empty to browse the whole cast."""
+        """Who plays whom, and who made it; leave the query empty to browse the whole cast."""
         if query is None or not query.strip():
             await self._browse(interaction)
             return
         lookup = self.bot.show_index.find_cast(query)
+        if lookup.family:
+            await interaction.response.send_message(embed=family_card(query, lookup.family))
+            return
         if lookup.match is None:
-            suggestions = [m.actor for m in lookup.suggestions]
+            suggestions = [
+                m.actor if isinstance(m, CastMember) else m.name for m in lookup.suggestions
+            ]
             raise UserFacingError(not_found_message("cast member", query, suggestions))
         await interaction.response.send_message(embed=self._card(lookup.match))
 

@@ -11,7 +11,14 @@ from discord.ext import commands
 
 from bot.client import HeartstopperBot
 from bot.paging import NOT_YOURS
-from bot.show.cards import episode_card, not_found_message, season_card, seasons_overview
+from bot.show.cards import (
+    episode_card,
+    episode_matches_card,
+    escape_user_text,
+    not_found_message,
+    season_card,
+    seasons_overview,
+)
 from bot.show.choices import choice
 from bot.show.models import Episode, ShowData
 from bot.tree import UNEXPECTED_ERROR, UserFacingError, send_ephemeral
@@ -24,6 +31,33 @@ def _season_range(show: ShowData) -> str:
     return f"{min(numbers)}–{max(numbers)}" if len(numbers) > 1 else str(numbers[0])
 
 
+def no_such_season(show: ShowData, season: int) -> str:
+    return f"There is no season {season}: Heartstopper has seasons {_season_range(show)}."
+
+
+def disagreement_note(
+    episode: Episode, title: str, season: int | None, number: int | None
+) -> str | None:
+    """When season/number and title point at different episodes, say which one was used."""
+    if (season is None or season == episode.season) and (
+        number is None or number == episode.number
+    ):
+        return None
+    given = " ".join(
+        part
+        for part in (
+            f"season {season}" if season is not None else "",
+            f"number {number}" if number is not None else "",
+        )
+        if part
+    )
+    shown = escape_user_text(title, 50)
+    return (
+        f"You gave {given} and the title “{shown}”, which is {episode.code}: "
+        "I used the title. Leave `title` empty to pick by season and number."
+    )
+
+
 def pick_episode(show: ShowData, season: int | None, number: int | None) -> Episode:
     """The episode for a season and number, or a :class:`UserFacingError` saying what's off."""
     if season is None or number is None:
@@ -33,9 +67,7 @@ def pick_episode(show: ShowData, season: int | None, number: int | None) -> Epis
         )
     found = show.season(season)
     if found is None:
-        raise UserFacingError(
-            f"There is no season {season}: Heartstopper has seasons {_season_range(show)}."
-        )
+        raise UserFacingError(no_such_season(show, season))
     episode = show.episode(season, number)
     if episode is None:
         raise UserFacingError(
@@ -129,14 +161,24 @@ class Episodes(commands.Cog):
         # Cards are pure functions of the (immutable) show data: build each one once.
         self._cards: dict[tuple[int, int], discord.Embed] = {}
         self._views: dict[tuple[int, int], discord.ui.View] = {}
+        self._cached_for = bot.show
+
+    def _fresh(self) -> None:
+        """Drop cached cards and buttons once the show data has been reloaded."""
+        if self._cached_for is not self.bot.show:
+            self._cards.clear()
+            self._views.clear()
+            self._cached_for = self.bot.show
 
     def navigation(self, episode: Episode) -> discord.ui.View:
+        self._fresh()
         key = (episode.season, episode.number)
         if key not in self._views:
             self._views[key] = episode_navigation(self.bot.show, episode)
         return self._views[key]
 
     def card(self, episode: Episode) -> discord.Embed:
+        self._fresh()
         key = (episode.season, episode.number)
         if key not in self._cards:
             self._cards[key] = episode_card(self.bot.show, episode)
@@ -157,17 +199,26 @@ class Episodes(commands.Cog):
     ) -> None:
         """An episode card: title, release date and a spoiler-tagged synopsis."""
         show = self.bot.show
+        note: str | None = None
         if title is not None and title.strip():
             lookup = self.bot.show_index.find_episode(title)
+            if lookup.missing_season is not None:
+                raise UserFacingError(no_such_season(show, lookup.missing_season))
+            if lookup.matches:
+                await interaction.response.send_message(
+                    embed=episode_matches_card(title, lookup.matches)
+                )
+                return
             if lookup.match is None:
                 suggestions = [f"{e.code} {e.title}" for e in lookup.suggestions]
                 raise UserFacingError(not_found_message("episode", title, suggestions))
             episode = lookup.match
+            note = disagreement_note(episode, title, season, number)
         else:
             episode = pick_episode(show, season, number)
 
         await interaction.response.send_message(
-            embed=self.card(episode), view=self.navigation(episode)
+            content=note, embed=self.card(episode), view=self.navigation(episode)
         )
 
     @episode.autocomplete("title")
@@ -186,9 +237,7 @@ class Episodes(commands.Cog):
             return
         found = show.season(number)
         if found is None:
-            raise UserFacingError(
-                f"There is no season {number}: Heartstopper has seasons {_season_range(show)}."
-            )
+            raise UserFacingError(no_such_season(show, number))
         await interaction.response.send_message(embed=season_card(show, found))
 
 

@@ -18,7 +18,10 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.show.models import (
+    Award,
+    Book,
     CastMember,
+    CrewMember,
     DatePrecision,
     Episode,
     NewsItem,
@@ -26,7 +29,7 @@ from bot.show.models import (
     Season,
     ShowData,
 )
-from bot.show.releases import days_until, discord_timestamps
+from bot.show.releases import days_until, describe_when, discord_timestamps
 
 T = TypeVar("T")
 
@@ -177,6 +180,42 @@ def cast_card(member: CastMember) -> discord.Embed:
     return _finish(embed, source_credit(member.sources))
 
 
+def _credits(codes: Sequence[str]) -> str:
+    """``Season 1, Season 2 and the books``."""
+    screen = [c for c in codes if c != "Books"]
+    parts = [_appearances(screen)] if screen else []
+    if "Books" in codes:
+        parts.append("the books")
+    return " and ".join(parts) or "—"
+
+
+def crew_card(member: CrewMember) -> discord.Embed:
+    embed = _embed(member.name, member.description)
+    _field(embed, "Role" if len(member.roles) == 1 else "Roles", ", ".join(member.roles))
+    _field(embed, "Worked on", _credits(member.credits))
+    return _finish(embed, source_credit(member.sources))
+
+
+def person_card(member: CastMember | CrewMember) -> discord.Embed:
+    return cast_card(member) if isinstance(member, CastMember) else crew_card(member)
+
+
+def _person_line(member: CastMember | CrewMember) -> tuple[str, str]:
+    if isinstance(member, CastMember):
+        return f"{member.actor} — {', '.join(member.characters)}", member.description
+    return f"{member.name} — {', '.join(member.roles)}", member.description
+
+
+def family_card(query: str, members: Sequence[CastMember | CrewMember]) -> discord.Embed:
+    """Everyone sharing the surname a fan typed, e.g. the four Nelsons."""
+    shown = escape_user_text(query, _QUERY_SHOWN)
+    embed = _embed(f"Everyone called {shown}", "Pick one with `/cast query:` and their name.")
+    for member in members[:CAST_PAGE_SIZE]:
+        name, text = _person_line(member)
+        _field(embed, clip(name, _PAGE_ENTRY_NAME), clip(text, _PAGE_ENTRY_TEXT), inline=False)
+    return _finish(embed, source_credit(s for m in members for s in m.sources))
+
+
 def cast_page(members: Sequence[CastMember], page: int, page_count: int) -> discord.Embed:
     """One page of the cast list (``CAST_PAGE_SIZE`` members; slice with :func:`paginate`)."""
     embed = _embed("Heartstopper cast")
@@ -230,6 +269,20 @@ def episode_card(show: ShowData, episode: Episode) -> discord.Embed:
     room = min(DESCRIPTION_LIMIT, TOTAL_LIMIT - len(embed)) - len(lead)
     embed.description = lead + spoiler(episode.synopsis or "No synopsis yet.", room)
     return _finish(embed, source_credit(episode.sources))
+
+
+def episode_matches_card(query: str, episodes: Sequence[Episode]) -> discord.Embed:
+    """The episodes a plot word points to; codes and titles only, never the plot itself."""
+    shown = escape_user_text(query, _QUERY_SHOWN)
+    lines = [_episode_label(e) for e in episodes[:FIELD_COUNT_LIMIT]]
+    embed = _embed(
+        f"Episodes about {shown}",
+        "\n".join(lines) + "\n\nOpen one with `/episode title:` and its code, e.g. "
+        f"`{episodes[0].code}`."
+        if episodes
+        else "No episodes.",
+    )
+    return _finish(embed, source_credit(s for e in episodes for s in e.sources))
 
 
 def _episode_list(show: ShowData, season: int) -> str:
@@ -291,7 +344,7 @@ def _when_text(release: Release, now: dt.datetime) -> str:
             month = dt.date(when.year, when.month, 1).strftime("%B")
             return f"Expected some time in {month} {when.year}, no exact day yet."
         case DatePrecision.YEAR:
-            return f"Expected some time in {when.year}, no exact date yet."
+            return describe_when(when).capitalize() + "."
         case _:
             return "Announced, no release date yet."
     days = days_until(when, now)
@@ -313,6 +366,65 @@ def no_upcoming_card() -> discord.Embed:
         f"When one is announced, it's added to `{DATA_FILE}` with its source.",
     )
     return _finish(embed, f"Sources: {DATA_FILE}")
+
+
+# -- books and awards ------------------------------------------------------------------------
+
+
+def published_text(book: Book) -> str:
+    """The UK publication date to the precision our sources give."""
+    when = book.published
+    if when.day is not None:
+        return date_stamp(dt.datetime.combine(when.day, dt.time(12), tzinfo=dt.UTC))
+    if when.precision is DatePrecision.MONTH:
+        assert when.year is not None and when.month is not None
+        return dt.date(when.year, when.month, 1).strftime("%B %Y")
+    return str(when.year)
+
+
+def _adapted_text(codes: Sequence[str]) -> str:
+    return f"adapted in {_appearances(codes)}" if codes else "not adapted on screen"
+
+
+def books_card(books: Sequence[Book]) -> discord.Embed:
+    embed = _embed(
+        "Heartstopper books",
+        "Alice Oseman's books behind the story, with UK publication dates and which part "
+        "of the show or film adapts each one.",
+    )
+    for book in books:
+        _field(
+            embed,
+            clip(f"{book.title} ({book.kind})", _PAGE_ENTRY_NAME),
+            clip(
+                f"{published_text(book)} · {_adapted_text(book.adapted_in)}\n{book.description}",
+                _PAGE_ENTRY_TEXT,
+            ),
+            inline=False,
+        )
+    if not books:
+        embed.description = "No books in my data yet."
+    return _finish(embed, source_credit(s for b in books for s in b.sources))
+
+
+def awards_card(awards: Sequence[Award]) -> discord.Embed:
+    wins = sum(1 for a in awards if a.result == "won")
+    embed = _embed("Heartstopper awards", f"{wins} win(s) in my data." if awards else None)
+    for award in awards:
+        work = f" ({award.work})" if award.work else ""
+        _field(
+            embed,
+            clip(f"{award.ceremony} · {_news_stamp(award.date)}", _PAGE_ENTRY_NAME),
+            clip(
+                f"{'Won' if award.result == 'won' else 'Nominated'}: {award.category}"
+                f" — {award.recipient}{work}",
+                _PAGE_ENTRY_TEXT,
+            ),
+            inline=False,
+        )
+    if not awards:
+        embed.description = "No awards in my data yet."
+    return _finish(embed, source_credit(s for a in awards for s in a.sources))
 
 
 # -- timeline and about ----------------------------------------------------------------------
@@ -339,6 +451,9 @@ def about_card(show: ShowData, command_names: list[str]) -> discord.Embed:
     )
     commands = ", ".join(f"`/{n.lstrip('/')}`" for n in command_names)
     _field(embed, "What I can do", commands or "—", inline=False)
+    if show.crew:
+        makers = [f"{c.name} — {', '.join(c.roles[:2])}" for c in show.crew]
+        _field(embed, "Made by", "\n".join(makers) + "\nMore with `/cast`.", inline=False)
     _field(
         embed,
         "Where the facts come from",

@@ -17,7 +17,11 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from bot.show.models import (
+    Award,
+    Book,
+    Canon,
     CastMember,
+    CrewMember,
     DatePrecision,
     Episode,
     NewsItem,
@@ -40,6 +44,11 @@ _CAST_FIELDS = frozenset(
     "key actor characters billing appearances description aliases sources".split()
 )
 _TABLES = ("series", "seasons", "episodes", "cast", "releases", "timeline")
+_OPTIONAL_TABLES = ("crew", "books", "awards")  # may be absent; each entry is checked in full
+_CREDIT = re.compile(r"^(?:S[1-9][0-9]*|Film|Books)$")
+_BOOK_KINDS = frozenset({"graphic novel", "novella", "novel"})
+_AWARD_RESULTS = frozenset({"won", "nominated"})
+_BOOK_PRECISIONS = frozenset({DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR})
 # Which optional date fields each precision needs; all others must be absent.
 _DATE_FIELDS = ("instant", "day", "year", "month")
 _PRECISION_FIELDS: dict[DatePrecision, frozenset[str]] = {
@@ -225,7 +234,7 @@ def _episode_label(index: int, raw: Mapping[str, Any]) -> str:
 
 def _episode(path: Path, index: int, raw: Mapping[str, Any], seasons: set[int]) -> Episode:
     e = _Entry(path, _episode_label(index, raw), raw)
-    e.only(frozenset({"season", "number", "title", "release_date", "synopsis", "sources"}))
+    e.only(frozenset("season number title release_date synopsis sources aliases keywords".split()))
     season = e.integer("season")
     if season not in seasons:
         e.fail("season", f"unknown season {season} (add a [[seasons]] entry for it first)")
@@ -236,6 +245,8 @@ def _episode(path: Path, index: int, raw: Mapping[str, Any], seasons: set[int]) 
         release_date=e.date("release_date"),
         synopsis=e.text("synopsis"),
         sources=e.sources(),
+        aliases=e.texts("aliases", required=False),
+        keywords=e.texts("keywords", required=False),
     )
 
 
@@ -266,13 +277,17 @@ def _cast_member(path: Path, index: int, raw: Mapping[str, Any]) -> CastMember:
     )
 
 
-def _release_date(e: _Entry) -> ReleaseDate:
+def _release_date(
+    e: _Entry, allowed: frozenset[DatePrecision] = frozenset(DatePrecision)
+) -> ReleaseDate:
     raw_precision = e.text("precision")
     try:
         precision = DatePrecision(raw_precision)
     except ValueError:
-        allowed = ", ".join(p.value for p in DatePrecision)
-        e.fail("precision", f"expected one of {allowed}, got {raw_precision!r}")
+        precision = None
+    if precision is None or precision not in allowed:
+        names = ", ".join(p.value for p in DatePrecision if p in allowed)
+        e.fail("precision", f"expected one of {names}, got {raw_precision!r}")
     needed = _PRECISION_FIELDS[precision]
     for name in _DATE_FIELDS:
         if name in needed and not e.has(name):
@@ -313,13 +328,106 @@ def _release(path: Path, index: int, raw: Mapping[str, Any], seasons: set[int]) 
 
 def _news(path: Path, index: int, raw: Mapping[str, Any], seasons: set[int]) -> NewsItem:
     e = _Entry(path, f"timeline[#{index}]", raw)
-    e.only(frozenset({"date", "headline", "season", "sources"}))
+    e.only(frozenset({"date", "headline", "season", "canon", "sources"}))
     season = e.optional_integer("season")
     if season is not None and season not in seasons:
         e.fail("season", f"unknown season {season}")
     return NewsItem(
-        date=e.date("date"), headline=e.text("headline"), sources=e.sources(), season=season
+        date=e.date("date"),
+        headline=e.text("headline"),
+        sources=e.sources(),
+        season=season,
+        canon=_canon(e, required=False),
     )
+
+
+def _canon(e: _Entry, *, required: bool = True) -> tuple[Canon, ...]:
+    """``canon = ["show", "books"]``: which tellings a fact belongs to (default: the show)."""
+    if not required and not e.has("canon"):
+        return (Canon.SHOW,)
+    names = e.texts("canon", non_empty=True)
+    allowed = ", ".join(c.value for c in Canon)
+    for name in names:
+        if name not in {c.value for c in Canon}:
+            e.fail("canon", f"expected items from {allowed}, got {name!r}")
+    return tuple(dict.fromkeys(Canon(n) for n in names))
+
+
+def _credits(e: _Entry, name: str, seasons: set[int], *, required: bool = True) -> tuple[str, ...]:
+    """Season codes ("S1"), "Film" (and "Books" if allowed by the pattern) naming real seasons."""
+    items = e.texts(name, required=required, non_empty=required)
+    for item in items:
+        if not _CREDIT.match(item):
+            e.fail(name, f"expected items like 'S1', 'Film' or 'Books', got {item!r}")
+        if item.startswith("S") and int(item[1:]) not in seasons:
+            e.fail(name, f"unknown season {item} (seasons are {_season_list(seasons)})")
+    return items
+
+
+def _season_list(seasons: set[int]) -> str:
+    return ", ".join(f"S{n}" for n in sorted(seasons))
+
+
+def _crew_member(path: Path, index: int, raw: Mapping[str, Any], seasons: set[int]) -> CrewMember:
+    key = raw.get("key")
+    e = _Entry(path, f"crew[{key}]" if isinstance(key, str) and key else f"crew[#{index}]", raw)
+    e.only(frozenset("key name roles credits description aliases canon sources".split()))
+    return CrewMember(
+        key=_key(e),
+        name=e.text("name"),
+        roles=e.texts("roles", non_empty=True),
+        credits=_credits(e, "credits", seasons),
+        description=e.text("description"),
+        aliases=e.texts("aliases", required=False),
+        canon=_canon(e),
+        sources=e.sources(),
+    )
+
+
+def _book(path: Path, index: int, raw: Mapping[str, Any], seasons: set[int]) -> Book:
+    key = raw.get("key")
+    e = _Entry(path, f"books[{key}]" if isinstance(key, str) and key else f"books[#{index}]", raw)
+    e.only(
+        frozenset(
+            {
+                *"key title kind volume precision adapted_in description canon sources".split(),
+                *_DATE_FIELDS,
+            }
+        )
+    )
+    adapted = _credits(e, "adapted_in", seasons, required=False)
+    if "Books" in adapted:
+        e.fail("adapted_in", "a book is adapted on screen: use season codes or 'Film'")
+    return Book(
+        key=_key(e),
+        title=e.text("title"),
+        kind=e.choice("kind", _BOOK_KINDS),
+        volume=e.optional_integer("volume"),
+        published=_release_date(e, _BOOK_PRECISIONS),
+        adapted_in=adapted,
+        description=e.text("description"),
+        canon=_canon(e),
+        sources=e.sources(),
+    )
+
+
+def _award(path: Path, index: int, raw: Mapping[str, Any]) -> Award:
+    e = _Entry(path, f"awards[#{index}]", raw)
+    e.only(frozenset("ceremony date category recipient result work canon sources".split()))
+    return Award(
+        ceremony=e.text("ceremony"),
+        date=e.date("date"),
+        category=e.text("category"),
+        recipient=e.text("recipient"),
+        result=e.choice("result", _AWARD_RESULTS),
+        work=e.text("work") if e.has("work") else "",
+        canon=_canon(e),
+        sources=e.sources(),
+    )
+
+
+def _optional_entries(path: Path, doc: Mapping[str, Any], table: str) -> list[Mapping[str, Any]]:
+    return _entries(path, doc, table) if table in doc else []
 
 
 # --- whole-document checks ------------------------------------------------------------------
@@ -340,8 +448,9 @@ def parse_show_data(doc: Mapping[str, Any], path: Path | str = "<memory>") -> Sh
     """Validate an already-parsed TOML document; ``path`` only labels the error messages."""
     path = Path(path)
     for name in doc:
-        if name not in _TABLES:
-            raise ShowDataError(path, name, f"unknown table (expected: {', '.join(_TABLES)})")
+        if name not in (*_TABLES, *_OPTIONAL_TABLES):
+            expected = ", ".join((*_TABLES, *_OPTIONAL_TABLES))
+            raise ShowDataError(path, name, f"unknown table (expected: {expected})")
     series = _series(path, doc)
 
     seasons = [_season(path, i, raw) for i, raw in enumerate(_entries(path, doc, "seasons"), 1)]
@@ -382,6 +491,29 @@ def parse_show_data(doc: Mapping[str, Any], path: Path | str = "<memory>") -> Sh
         _news(path, i, raw, known) for i, raw in enumerate(_entries(path, doc, "timeline"), 1)
     ]
 
+    crew = [
+        _crew_member(path, i, raw, known)
+        for i, raw in enumerate(_optional_entries(path, doc, "crew"), 1)
+    ]
+
+    def dup_person(key: str) -> NoReturn:
+        # Cast and crew share one search (and one autocomplete value space).
+        raise ShowDataError(path, f"crew[{key}].key", "already used by another cast or crew entry")
+
+    _no_duplicates([*(c.key for c in cast), *(c.key for c in crew)], lambda k: k, dup_person)
+
+    books = [
+        _book(path, i, raw, known) for i, raw in enumerate(_optional_entries(path, doc, "books"), 1)
+    ]
+
+    def dup_book(b: Book) -> NoReturn:
+        raise ShowDataError(path, f"books[{b.key}]", "duplicate book key")
+
+    _no_duplicates(books, lambda b: b.key, dup_book)
+    awards = [
+        _award(path, i, raw) for i, raw in enumerate(_optional_entries(path, doc, "awards"), 1)
+    ]
+
     return ShowData(
         series=series,
         seasons=tuple(sorted(seasons, key=lambda s: s.number)),
@@ -390,7 +522,15 @@ def parse_show_data(doc: Mapping[str, Any], path: Path | str = "<memory>") -> Sh
         releases=tuple(releases),
         # sorted() is stable, so same-day news keeps the order it has in the file.
         timeline=tuple(sorted(timeline, key=lambda n: n.date)),
+        crew=tuple(crew),
+        books=tuple(sorted(books, key=_publication_order)),
+        awards=tuple(sorted(awards, key=lambda a: a.date)),
     )
+
+
+def _publication_order(book: Book) -> tuple[int, int, int, str]:
+    when = book.published
+    return (when.year or 0, when.month or 0, when.day.day if when.day else 0, book.key)
 
 
 def load_show_data(path: Path = DEFAULT_DATA_PATH) -> ShowData:

@@ -108,6 +108,8 @@ class Episode:
     release_date: dt.date
     synopsis: str  # written by us; always shown behind spoiler tags
     sources: tuple[str, ...]
+    aliases: tuple[str, ...] = ()  # other spellings of the title, e.g. "Truth/Dare"
+    keywords: tuple[str, ...] = ()  # plot words a fan might search for, e.g. "Paris"
 
     @property
     def code(self) -> str:
@@ -137,12 +139,60 @@ class Release:
     season: int | None = None
 
 
+class Canon(StrEnum):
+    """Which telling of the story a fact belongs to, so spoiler settings can scope by it."""
+
+    SHOW = "show"
+    FILM = "film"
+    BOOKS = "books"
+
+
+@dataclass(frozen=True, slots=True)
+class CrewMember:
+    """Someone behind the camera (or the books); found by the same search as the cast."""
+
+    key: str  # stable slug, unique across cast and crew
+    name: str
+    roles: tuple[str, ...]  # e.g. ("Director",)
+    credits: tuple[str, ...]  # "S1".."Sn", "Film", "Books"
+    description: str
+    aliases: tuple[str, ...]
+    canon: tuple[Canon, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    key: str  # e.g. "volume-1", "nick-and-charlie"
+    title: str
+    kind: str  # "graphic novel", "novella" or "novel"
+    published: ReleaseDate  # UK publication, to the precision our sources give
+    adapted_in: tuple[str, ...]  # "S1".."Sn", "Film"; empty when not (yet) adapted
+    description: str  # spoiler-light, ours
+    sources: tuple[str, ...]
+    volume: int | None = None  # 1-6 for the graphic novels
+    canon: tuple[Canon, ...] = (Canon.BOOKS,)
+
+
+@dataclass(frozen=True, slots=True)
+class Award:
+    ceremony: str  # e.g. "Children's & Family Emmy Awards"
+    date: dt.date  # the ceremony (or its first night)
+    category: str
+    recipient: str
+    result: str  # "won" or "nominated"
+    sources: tuple[str, ...]
+    work: str = ""  # what was honoured, e.g. "S3E4 Journey"
+    canon: tuple[Canon, ...] = (Canon.SHOW,)
+
+
 @dataclass(frozen=True, slots=True)
 class NewsItem:
     date: dt.date
     headline: str
     sources: tuple[str, ...]
     season: int | None = None  # the season the news is about, if any
+    canon: tuple[Canon, ...] = (Canon.SHOW,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +203,9 @@ class ShowData:
     cast: tuple[CastMember, ...]
     releases: tuple[Release, ...]
     timeline: tuple[NewsItem, ...]  # sorted by date
+    crew: tuple[CrewMember, ...] = ()
+    books: tuple[Book, ...] = ()  # in publication order
+    awards: tuple[Award, ...] = ()  # sorted by date
     _episode_index: dict[tuple[int, int], Episode] = field(
         init=False, repr=False, compare=False, hash=False
     )

@@ -70,13 +70,14 @@ def is_upcoming(release: Release, now: dt.datetime, zone: dt.tzinfo = dt.UTC) ->
     return now.astimezone(zone).date() <= last_day
 
 
-def _sort_key(release: Release) -> tuple[int, dt.date, str]:
+def _sort_key(release: Release) -> tuple[int, dt.date, int, str]:
     last = release.when.latest_possible_day()
     if last is None:
-        return (1, dt.date.max, release.key)
-    # Order by the earliest day it could be, so "March 2027" sorts before "2027".
-    earliest = release.when.day or dt.date(release.when.year or 1, release.when.month or 1, 1)
-    return (0, earliest, release.key)
+        return (1, dt.date.max, 0, release.key)
+    # Order by the last day it could be: "March 2027" before "2027", and a release with a
+    # known day before a vague one whose window it falls in (the film "coming 2026" is said
+    # to follow Volume 6 on 2 July 2026, and only the dated one can be counted down to).
+    return (0, last, 0 if release.when.has_exact_day else 1, release.key)
 
 
 def upcoming_releases(
@@ -94,7 +95,7 @@ def next_release(
 
 
 def describe_when(when: ReleaseDate) -> str:
-    """Honest words for how much of the date is known, e.g. "some time in 2027"."""
+    """Honest words for how much of the date is known, e.g. "coming 2027, no exact date yet"."""
     match when.precision:
         case DatePrecision.INSTANT:
             assert when.instant is not None
@@ -107,7 +108,8 @@ def describe_when(when: ReleaseDate) -> str:
             assert when.month is not None
             return f"some time in {_MONTHS[when.month - 1]} {when.year} (no exact day yet)"
         case DatePrecision.YEAR:
-            return f"some time in {when.year} (no exact date yet)"
+            # The wording fans were promised: a year is known, a day is not.
+            return f"coming {when.year}, no exact date yet"
         case DatePrecision.UNANNOUNCED:
             return "no release date has been announced yet"
     raise AssertionError(when.precision)

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.show.models import CastMember, Episode, ShowData
+from bot.show.models import CastMember, CrewMember, Episode, ShowData
+
+# Cast and crew share one search: a fan typing "Osman" means the person, whatever their job.
+Person = CastMember | CrewMember
 
 # Queries are cut before any regex work, then again after normalising: names are short,
 # and a 6,000-character paste must cost no more than a normal query.
@@ -41,12 +44,17 @@ _EPISODE_CODE = re.compile(
 _SEASON_ONLY = re.compile(r"^(?:s|season)\s*(\d{1,2})\s*(?:e|ep|episode)?$")
 
 
-def normalise(text: str) -> str:
+def _fold(text: str) -> str:
     """Casefolded ASCII words separated by single spaces; mentions, emoji and markup dropped."""
-    text = _MENTION.sub(" ", text[:RAW_QUERY_LIMIT])
+    text = _MENTION.sub(" ", text)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NOT_WORD.sub(" ", bare).strip()[:QUERY_LIMIT].rstrip()
+    return _NOT_WORD.sub(" ", bare).strip()
+
+
+def normalise(text: str) -> str:
+    """A query folded like :func:`_fold`, cut before and after (names and titles are short)."""
+    return _fold(text[:RAW_QUERY_LIMIT])[:QUERY_LIMIT].rstrip()
 
 
 def _clip(text: str, limit: int = CHOICE_TEXT_LIMIT) -> str:
@@ -55,14 +63,17 @@ def _clip(text: str, limit: int = CHOICE_TEXT_LIMIT) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CastLookup:
-    match: CastMember | None
-    suggestions: tuple[CastMember, ...] = ()
+    match: Person | None
+    suggestions: tuple[Person, ...] = ()
+    family: tuple[Person, ...] = ()  # everyone sharing the surname asked for ("Nelson")
 
 
 @dataclass(frozen=True, slots=True)
 class EpisodeLookup:
     match: Episode | None
     suggestions: tuple[Episode, ...] = ()
+    matches: tuple[Episode, ...] = ()  # every episode a plot word points to ("Paris")
+    missing_season: int | None = None  # "S4E1" when the show has no season 4
 
 
 class _Prefixes:
@@ -154,19 +165,48 @@ def _confident(query: str, ranked: list[_Hit]) -> int | None:
     return owner if score >= _EXACT_WORD or _plausible(query, choice) else None
 
 
-def _cast_names(member: CastMember) -> tuple[set[str], set[str]]:
-    """(whole names, single words) under which a cast member can be found."""
-    whole = {normalise(n) for n in (member.actor, *member.characters, *member.aliases)}
+def _names(person: Person) -> tuple[str, ...]:
+    """The real names a person is known by: actor and characters, or a crew member's name."""
+    if isinstance(person, CastMember):
+        return (person.actor, *person.characters)
+    return (person.name,)
+
+
+def _cast_names(member: Person) -> tuple[set[str], set[str]]:
+    """(whole names, single words) under which a cast or crew member can be found."""
+    whole = {normalise(n) for n in (*_names(member), *member.aliases)}
     whole.add(normalise(member.key))
     whole.add(normalise(cast_label(member)))  # the autocomplete name, typed out in full
     words = {
         word
-        for name in (member.actor, *member.characters)
+        for name in _names(member)
         for word in normalise(name).split()
         if len(word) >= 2 and word not in _TITLES
     }
     whole.discard("")
     return whole, words - whole
+
+
+def _surnames(member: Person) -> set[str]:
+    """Family names of the characters a cast member plays ("Nick Nelson" -> "nelson")."""
+    if not isinstance(member, CastMember):
+        return set()
+    found = set()
+    for name in (*member.characters, *member.aliases):
+        words = [w for w in normalise(name).split() if w not in _TITLES]
+        if len(words) >= 2:  # a first name alone ("Sahar") is not a family
+            found.add(words[-1])
+    return found
+
+
+# Words too common to say anything about an episode's plot.
+_STOPWORDS = frozenset("a an and at in into is it of on or the to with".split())
+
+
+def _plot_words(episode: Episode) -> set[str]:
+    """Every word of an episode's title, synopsis and keywords, for "Paris"-style searches."""
+    text = " ".join((episode.title, episode.synopsis, *episode.aliases, *episode.keywords))
+    return {w for w in _fold(text).split() if w not in _STOPWORDS}  # whole text, uncut
 
 
 def _episode_code(q: str) -> tuple[int, int] | None:
@@ -178,8 +218,10 @@ def _episode_code(q: str) -> tuple[int, int] | None:
     return int(season), int(number)
 
 
-def cast_label(member: CastMember) -> str:
-    """``Kit Connor — Nick Nelson``: the autocomplete name for a cast member."""
+def cast_label(member: Person) -> str:
+    """``Kit Connor — Nick Nelson`` or ``Euros Lyn — Director``: the autocomplete name."""
+    if isinstance(member, CrewMember):
+        return _clip(f"{member.name} — {', '.join(member.roles)}")
     return _clip(f"{member.actor} — {', '.join(member.characters)}")
 
 
@@ -193,15 +235,20 @@ class ShowIndex:
 
     def __init__(self, show: ShowData) -> None:
         self.show = show
-        self._cast = show.cast
-        self._cast_by_key = {m.key: m for m in show.cast}
+        people: tuple[Person, ...] = (*show.cast, *show.crew)
+        self._cast = people
+        self._cast_by_key = {m.key: m for m in people}
+        # surname -> indices of everyone in that family, in data order
+        self._families: dict[str, list[int]] = {}
         # Exact lookups: normalised string -> indices of the members it names.
         self._cast_whole: dict[str, set[int]] = {}
         self._cast_words: dict[str, set[int]] = {}
         self._cast_choices: list[str] = []
         self._cast_owner: list[int] = []
         self._cast_profiles: list[str] = []
-        for i, member in enumerate(show.cast):
+        for i, member in enumerate(people):
+            for surname in _surnames(member):
+                self._families.setdefault(surname, []).append(i)
             whole, words = _cast_names(member)
             for name in whole:
                 self._cast_whole.setdefault(name, set()).add(i)
@@ -215,22 +262,33 @@ class ShowIndex:
             self._cast_owner.extend([i] * len(names))
         self._cast_prefixes = _Prefixes(self._cast_choices, self._cast_owner)
         # Autocomplete (name, value) pairs, built once rather than on every keystroke.
-        self._cast_pairs = [(cast_label(m), m.key[:CHOICE_TEXT_LIMIT]) for m in show.cast]
+        self._cast_pairs = [(cast_label(m), m.key[:CHOICE_TEXT_LIMIT]) for m in people]
         self._main_first = tuple(
-            sorted(range(len(show.cast)), key=lambda i: show.cast[i].billing != "main")
+            sorted(range(len(people)), key=lambda i: getattr(people[i], "billing", "") != "main")
         )
 
         self._episodes = tuple(sorted(show.episodes, key=lambda e: (e.season, e.number)))
+        self._seasons = frozenset(s.number for s in show.seasons)
         self._titles = [normalise(e.title) for e in self._episodes]
+        # Titles plus their other spellings ("Truth/Dare", "Truth or Dare"), one owner each.
+        self._title_choices = list(self._titles)
         self._title_owner = list(range(len(self._episodes)))
-        self._title_prefixes = _Prefixes(self._titles, self._title_owner)
+        for i, episode in enumerate(self._episodes):
+            for alias in episode.aliases:
+                self._title_choices.append(normalise(alias))
+                self._title_owner.append(i)
+        self._title_prefixes = _Prefixes(self._title_choices, self._title_owner)
+        self._by_plot_word: dict[str, set[int]] = {}
+        for i, episode in enumerate(self._episodes):
+            for word in _plot_words(episode):
+                self._by_plot_word.setdefault(word, set()).add(i)
         self._episode_pairs = [
             (episode_label(e), e.code[:CHOICE_TEXT_LIMIT]) for e in self._episodes
         ]
         self._codes = [e.code.lower() for e in self._episodes]
         self._by_title: dict[str, set[int]] = {}
-        for i, title in enumerate(self._titles):
-            self._by_title.setdefault(title, set()).add(i)
+        for title, owner in zip(self._title_choices, self._title_owner, strict=True):
+            self._by_title.setdefault(title, set()).add(owner)
 
     # -- cast -----------------------------------------------------------------------------
 
@@ -255,6 +313,9 @@ class ShowIndex:
         exact = self._cast_whole.get(q) or self._cast_words.get(q)
         if exact is not None and len(exact) == 1:
             return CastLookup(self._cast[next(iter(exact))])
+        family = self._families.get(q, ())
+        if len(family) > 1:  # "Nelson": the whole family, not three guesses
+            return CastLookup(None, family=tuple(self._cast[i] for i in family))
         ranked = self._rank_cast(q)
         found = _confident(q, ranked)
         if found is not None:
@@ -277,7 +338,20 @@ class ShowIndex:
     # -- episodes -------------------------------------------------------------------------
 
     def _rank_titles(self, q: str) -> list[_Hit]:
-        return _fuzzy_rank(q, self._titles, self._title_owner, self._title_prefixes, self._by_title)
+        return _fuzzy_rank(
+            q, self._title_choices, self._title_owner, self._title_prefixes, self._by_title
+        )
+
+    def _plot_matches(self, q: str) -> list[int]:
+        """Episodes whose title, synopsis or keywords contain every word of the query."""
+        # Two-letter words ("hi", "xo") match too much plot to mean anything.
+        words = [w for w in q.split() if w not in _STOPWORDS and len(w) >= MIN_FUZZY_LENGTH]
+        if not words:
+            return []
+        found = set(self._by_plot_word.get(words[0], ()))
+        for word in words[1:]:
+            found &= self._by_plot_word.get(word, set())
+        return sorted(found)
 
     def find_episode(self, query: str) -> EpisodeLookup:
         """By code ("S2E4", "s2 e4", "2x04", "S2E4 Challenge") or by (misspelt) title."""
@@ -285,6 +359,8 @@ class ShowIndex:
         if not q:
             return EpisodeLookup(None)
         code = _episode_code(q)
+        if code is not None and code[0] not in self._seasons:
+            return EpisodeLookup(None, missing_season=code[0])
         if code is not None:
             found = self.show.episode(*code)
             if found is not None:
@@ -297,12 +373,17 @@ class ShowIndex:
             return EpisodeLookup(None, tuple(near[:SUGGESTION_LIMIT]))
         season = _SEASON_ONLY.match(q)
         if season is not None:
+            if int(season.group(1)) not in self._seasons:
+                return EpisodeLookup(None, missing_season=int(season.group(1)))
             first = [e for e in self._episodes if e.season == int(season.group(1))]
             return EpisodeLookup(None, tuple(first[:SUGGESTION_LIMIT]))
         ranked = self._rank_titles(q)
         found = _confident(q, ranked)
         if found is not None:
             return EpisodeLookup(self._episodes[found])
+        plot = self._plot_matches(q)
+        if plot:  # no title fits, but the story does: "Paris" -> the Paris episodes
+            return EpisodeLookup(None, matches=tuple(self._episodes[i] for i in plot))
         return EpisodeLookup(
             None, tuple(self._episodes[i] for _s, i, _c in ranked[:SUGGESTION_LIMIT])
         )
@@ -324,5 +405,6 @@ class ShowIndex:
                 order += [i for i, e in enumerate(self._episodes) if e.season == wanted]
             order += [i for i, t in enumerate(self._titles) if t.startswith(q)]
             order += [i for _s, i, _c in self._rank_titles(q)]
+            order += self._plot_matches(q)
             order = list(dict.fromkeys(order))  # de-duplicate, keeping the best-first order
         return [self._episode_pairs[i] for i in order[:limit]]

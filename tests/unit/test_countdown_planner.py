@@ -356,7 +356,10 @@ def test_a_huge_title_still_fits_in_one_message() -> None:
     [
         (VAGUE, "some time in March 2027 (no exact day yet)"),
         (SOMEDAY, "no release date has been announced yet"),
-        (release("y", "Y", ReleaseDate(DatePrecision.YEAR, year=2027)), "some time in 2027"),
+        (
+            release("y", "Y", ReleaseDate(DatePrecision.YEAR, year=2027)),
+            "coming 2027, no exact date yet",
+        ),
     ],
 )
 def test_a_vague_release_gets_one_honest_post_a_week(when: Release, wording: str) -> None:

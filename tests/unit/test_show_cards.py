@@ -230,7 +230,7 @@ def test_exact_release_counts_days(now: dt.datetime, phrase: str) -> None:
         ),
         (
             ReleaseDate(DatePrecision.YEAR, year=2031),
-            "Expected some time in 2031, no exact date yet.",
+            "Coming 2031, no exact date yet.",
         ),
         (ReleaseDate(DatePrecision.UNANNOUNCED), "Announced, no release date yet."),
     ],
