@@ -23,7 +23,9 @@ from discord.ext import commands
 from bot.client import HeartstopperBot
 from bot.countdown.cards import check_channel, describe_target, preview_text, status_embed
 from bot.countdown.parsing import (
+    ChosenZone,
     CountdownInputError,
+    describe_zone,
     parse_event_datetime,
     parse_post_time,
     parse_timezone,
@@ -43,6 +45,7 @@ from bot.tree import UserFacingError
 log = logging.getLogger(__name__)
 
 EVENT_NAME_MAX = 80
+ZONE_OPTION_HELP = "A city, zone or offset: London, America/New_York, EST, UTC+2 (type to search)"
 EVENT_LIST_BUDGET = 1200  # characters of event lines in one reply (Discord allows 2,000)
 TEST_POST_PREFIX = "🧪 **Test post** (from `/countdown test`; only admins asked for this one):\n"
 
@@ -174,7 +177,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     @app_commands.describe(
         channel="Where the daily post goes",
         time="Local post time, 24-hour HH:MM, e.g. 09:00",
-        timezone="Your time zone, e.g. Europe/London (start typing to search)",
+        timezone=ZONE_OPTION_HELP,
         role="Optional role to ping on milestones and release day",
     )
     async def setup(
@@ -187,15 +190,17 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     ) -> None:
         """Set up the daily countdown: channel, time, time zone and an optional role."""
         guild = _guild(interaction)
+        now = self.bot.clock()
         with friendly_input():
             post_time = parse_post_time(time)
-            zone = parse_timezone(timezone)
+            zone = parse_timezone(timezone, now)
         real_channel = self._resolve_channel(guild, channel.id) or channel
         self._check_channel(real_channel, role)  # type: ignore[arg-type]
         await self._save(
             interaction,
-            f"Countdown set up in {channel.mention} at {post_time:%H:%M} {zone.key}"
-            + (f", pinging {role.mention} on milestones." if role else "."),
+            f"Countdown set up in {channel.mention} at {post_time:%H:%M}, "
+            f"{_zone_confirmation(zone, now)}"
+            + (f"\nI'll ping {role.mention} on milestones." if role else ""),
             channel_id=channel.id,
             post_time=post_time,
             timezone=zone.key,
@@ -227,20 +232,28 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         )
 
     @app_commands.command()
-    @app_commands.describe(timezone="Your time zone, e.g. America/New_York")
+    @app_commands.describe(timezone=ZONE_OPTION_HELP)
     async def timezone(self, interaction: discord.Interaction, timezone: str) -> None:
         """Change the time zone the post time is in."""
         await self._require_setup(interaction)
+        now = self.bot.clock()
         with friendly_input():
-            zone = parse_timezone(timezone)
-        await self._save(interaction, f"Time zone set to {zone.key}.", timezone=zone.key)
+            zone = parse_timezone(timezone, now)
+        await self._save(
+            interaction, f"Time zone set to {_zone_confirmation(zone, now)}", timezone=zone.key
+        )
 
     @setup.autocomplete("timezone")
     @timezone.autocomplete("timezone")
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in timezone_choices(current)]
+        # The label shows each zone's offset and local time now, so a wrong pick is obvious.
+        now = self.bot.clock()
+        return [
+            app_commands.Choice(name=describe_zone(key, now)[:100], value=key)
+            for key in timezone_choices(current, now)
+        ]
 
     @app_commands.command()
     @app_commands.describe(role="Role to ping on milestones and release day; leave empty for none")
@@ -570,3 +583,12 @@ class Countdown(commands.GroupCog, group_name="countdown"):
 
 async def setup(bot: HeartstopperBot) -> None:
     await bot.add_cog(Countdown(bot))
+
+
+# -- input helpers (pure) --------------------------------------------------------------------
+
+
+def _zone_confirmation(found: ChosenZone, now: dt.datetime) -> str:
+    """ "Europe/London (UTC+0, now 21:40)." plus the resolver's note, if it has one."""
+    line = f"{describe_zone(found.key, now)}."
+    return f"{line}\n{found.note}" if found.note else line

@@ -8,13 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.countdown.parsing import (
-    MAX_CHOICES,
-    POPULAR_ZONES,
     CountdownInputError,
     parse_event_datetime,
     parse_post_time,
-    parse_timezone,
-    timezone_choices,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -61,88 +57,6 @@ def test_parse_post_time_refuses_with_an_example(text: str, says: str) -> None:
     assert says in message
     assert "09:00" in message  # every refusal shows what works
     assert len(message) < 200
-
-
-@pytest.mark.parametrize(
-    ("name", "canonical"),
-    [
-        ("Europe/London", "Europe/London"),
-        ("europe/london", "Europe/London"),
-        (" AMERICA/NEW_YORK ", "America/New_York"),
-        ("America/New York", "America/New_York"),
-        ("asia/kolkata", "Asia/Kolkata"),
-        ("utc", "UTC"),
-        ("Etc/GMT+5", "Etc/GMT+5"),
-    ],
-)
-def test_parse_timezone_finds_the_canonical_name(name: str, canonical: str) -> None:
-    zone = parse_timezone(name)
-    assert isinstance(zone, ZoneInfo)
-    assert zone.key == canonical
-
-
-@pytest.mark.parametrize(
-    "name", ["", "  ", "Mars/Olympus_Mons", "../etc/passwd", "/etc/localtime", "..", "localtime",
-             "Factory", "Europe\\London", JUNK],
-)  # fmt: skip
-def test_parse_timezone_refuses(name: str) -> None:
-    with pytest.raises(CountdownInputError) as caught:
-        parse_timezone(name)
-    assert "Europe/London" in str(caught.value)
-    assert len(str(caught.value)) < 200
-
-
-def test_parse_timezone_suggests_a_close_name() -> None:
-    with pytest.raises(CountdownInputError, match="Did you mean America/New_York"):
-        parse_timezone("new york")
-
-
-@pytest.mark.parametrize(
-    ("query", "first"),
-    [
-        ("new york", "America/New_York"),
-        ("New_York", "America/New_York"),
-        ("london", "Europe/London"),
-        ("LONDON", "Europe/London"),
-        ("kolkata", "Asia/Kolkata"),
-        ("syd", "Australia/Sydney"),
-        ("europe/lon", "Europe/London"),
-        ("lord", "Australia/Lord_Howe"),
-    ],
-)
-def test_timezone_choices_finds(query: str, first: str) -> None:
-    assert timezone_choices(query)[0] == first
-
-
-def test_timezone_choices_substring_matches_come_after_prefix_matches() -> None:
-    choices = timezone_choices("york")
-    assert "America/New_York" in choices
-    assert choices == sorted(choices, key=lambda name: not name.casefold().endswith("york"))
-
-
-@pytest.mark.parametrize("query", ["", "a", "e", "/", "America", "gmt"])
-def test_timezone_choices_never_exceed_25(query: str) -> None:
-    choices = timezone_choices(query)
-    assert 0 < len(choices) <= MAX_CHOICES
-    assert all(len(name) <= 100 for name in choices)
-    assert len(set(choices)) == len(choices)
-    assert len(timezone_choices(query, limit=500)) <= MAX_CHOICES
-
-
-def test_timezone_choices_for_empty_input_are_the_popular_zones() -> None:
-    assert timezone_choices("   ") == list(POPULAR_ZONES[:MAX_CHOICES])
-    assert timezone_choices("", limit=3) == ["UTC", "Europe/London", "America/New_York"]
-    for name in POPULAR_ZONES:
-        parse_timezone(name)  # every suggestion is accepted
-
-
-def test_timezone_choices_prefer_popular_and_current_names() -> None:
-    america = timezone_choices("america/")
-    assert america[0] in POPULAR_ZONES
-    eastern = timezone_choices("eastern")
-    assert eastern  # legacy names are still findable
-    assert timezone_choices("no such place at all") == []
-    assert timezone_choices(JUNK) == []
 
 
 @pytest.mark.parametrize(
