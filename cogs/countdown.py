@@ -45,6 +45,7 @@ from bot.tree import UserFacingError
 log = logging.getLogger(__name__)
 
 EVENT_NAME_MAX = 80
+TIME_OPTION_HELP = "Local post time: 09:00, 9am, 9:30pm or 21:30"
 ZONE_OPTION_HELP = "A city, zone or offset: London, America/New_York, EST, UTC+2 (type to search)"
 EVENT_LIST_BUDGET = 1200  # characters of event lines in one reply (Discord allows 2,000)
 TEST_POST_PREFIX = "🧪 **Test post** (from `/countdown test`; only admins asked for this one):\n"
@@ -176,7 +177,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     @app_commands.command()
     @app_commands.describe(
         channel="Where the daily post goes",
-        time="Local post time, 24-hour HH:MM, e.g. 09:00",
+        time=TIME_OPTION_HELP,
         timezone=ZONE_OPTION_HELP,
         role="Optional role to ping on milestones and release day",
     )
@@ -219,16 +220,15 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         await self._save(interaction, f"Posts will go to {channel.mention}.", channel_id=channel.id)
 
     @app_commands.command(name="time")
-    @app_commands.describe(time="Local post time, 24-hour HH:MM, e.g. 18:30")
+    @app_commands.describe(time=TIME_OPTION_HELP)
     async def time_(self, interaction: discord.Interaction, time: str) -> None:
         """Change the local time of the daily post."""
         settings = await self._require_setup(interaction)
         with friendly_input():
             post_time = parse_post_time(time)
+        zone = describe_zone(settings.zone.key, self.bot.clock())
         await self._save(
-            interaction,
-            f"Posts will go out at {post_time:%H:%M} {settings.timezone}.",
-            post_time=post_time,
+            interaction, f"Posts will go out at {post_time:%H:%M}, {zone}.", post_time=post_time
         )
 
     @app_commands.command()

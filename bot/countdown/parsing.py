@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.countdown.clock import local_to_utc
 from bot.countdown.errors import CountdownInputError
+from bot.countdown.times import parse_post_time
 from bot.countdown.zones import (
     MAX_CHOICES,
     POPULAR_ZONES,
@@ -41,29 +42,8 @@ __all__ = [
 _MAX_INPUT_LEN = 100  # anything longer is junk; refuse before running a regex over it
 _MAX_YEARS_AHEAD = 10
 
-_TIME_RE = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 _EVENT_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})[ T]([0-9]{1,2}):([0-9]{2})")
-_TIME_EXAMPLE = "Use the 24-hour clock as HH:MM, for example 09:00 or 21:30."
 _EVENT_EXAMPLE = "Use YYYY-MM-DD HH:MM in the server's time zone, for example 2026-12-24 19:30."
-
-
-def _hour_minute(hour: int, minute: int) -> dt.time:
-    if hour > 23:
-        raise CountdownInputError(f"There is no hour {hour} on a 24-hour clock. {_TIME_EXAMPLE}")
-    if minute > 59:
-        raise CountdownInputError(f"An hour only has minutes 00 to 59. {_TIME_EXAMPLE}")
-    return dt.time(hour, minute)
-
-
-def parse_post_time(text: str) -> dt.time:
-    """``"9:00"``, ``" 21:30 "`` -> a wall-clock time; anything else is refused."""
-    stripped = text.strip()
-    if not stripped:
-        raise CountdownInputError(f"Please give a time. {_TIME_EXAMPLE}")
-    match = _TIME_RE.fullmatch(stripped) if len(stripped) <= _MAX_INPUT_LEN else None
-    if match is None:
-        raise CountdownInputError(f"That doesn't look like a time. {_TIME_EXAMPLE}")
-    return _hour_minute(int(match[1]), int(match[2]))
 
 
 def parse_event_datetime(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime:
@@ -87,7 +67,7 @@ def parse_event_datetime(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.date
         raise CountdownInputError(
             f"That's more than {_MAX_YEARS_AHEAD} years away; pick a nearer date. {_EVENT_EXAMPLE}"
         )
-    starts_at = local_to_utc(date, _hour_minute(hour, minute), zone)
+    starts_at = local_to_utc(date, parse_post_time(f"{hour}:{minute:02d}"), zone)
     if starts_at <= now:
         raise CountdownInputError(
             f"That moment has already passed; pick one in the future. {_EVENT_EXAMPLE}"

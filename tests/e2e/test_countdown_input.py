@@ -40,10 +40,10 @@ async def cbot(
 
 
 async def admin(
-    sim: Simulator, demo: DemoGuild, name: str, member: int | None = None, **options: Any
+    sim: Simulator, demo: DemoGuild, command: str, /, **options: Any
 ) -> InteractionResult:
-    who = demo.admin_id if member is None else member
-    return await sim.run_command(demo.guild_id, demo.general_id, who, name, options)
+    """``command`` run by the demo admin (positional-only: an option may be called "name")."""
+    return await sim.run_command(demo.guild_id, demo.general_id, demo.admin_id, command, options)
 
 
 async def complete(sim: Simulator, demo: DemoGuild, name: str, option: str, text: str) -> list[str]:

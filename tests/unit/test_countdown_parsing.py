@@ -22,10 +22,20 @@ JUNK = "x" * 6000
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("9", dt.time(9, 0)),
+        ("9am", dt.time(9, 0)),
+        ("9 AM", dt.time(9, 0)),
+        ("9:30pm", dt.time(21, 30)),
+        ("9:30 p.m.", dt.time(21, 30)),
+        ("0900", dt.time(9, 0)),
+        ("21.30", dt.time(21, 30)),
+        ("21h30", dt.time(21, 30)),
+        ("21h", dt.time(21, 0)),
         ("09:00", dt.time(9, 0)),
         ("9:00", dt.time(9, 0)),
-        ("21:30", dt.time(21, 30)),
         (" 7:05 ", dt.time(7, 5)),
+        ("12am", dt.time(0, 0)),
+        ("12pm", dt.time(12, 0)),
         ("00:00", dt.time(0, 0)),
         ("23:59", dt.time(23, 59)),
     ],
@@ -39,10 +49,18 @@ def test_parse_post_time_accepts(text: str, expected: dt.time) -> None:
     [
         ("25:00", "no hour 25"),
         ("24:00", "no hour 24"),
+        ("2400", "no hour 24"),
+        ("9:75", "minutes 00 to 59"),
         ("12:60", "minutes 00 to 59"),
+        ("13pm", "1 to 12"),
+        ("0am", "1 to 12"),
+        ("nine", "doesn't look like a time"),
+        ("noon", "doesn't look like a time"),
         ("9am tomorrow", "doesn't look like a time"),
-        ("9", "doesn't look like a time"),
         ("9:0", "doesn't look like a time"),
+        ("9:", "doesn't look like a time"),
+        ("9m", "doesn't look like a time"),
+        ("930", "doesn't look like a time"),
         ("-1:00", "doesn't look like a time"),
         ("٩:٠٠", "doesn't look like a time"),  # non-ASCII digits
         ("", "Please give a time"),
@@ -55,7 +73,7 @@ def test_parse_post_time_refuses_with_an_example(text: str, says: str) -> None:
         parse_post_time(text)
     message = str(caught.value)
     assert says in message
-    assert "09:00" in message  # every refusal shows what works
+    assert "09:00" in message and "9am" in message  # every refusal shows what works
     assert len(message) < 200
 
 
