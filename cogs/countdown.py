@@ -454,7 +454,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     @event.command(name="add")
     @app_commands.describe(
         name="What you're counting down to, e.g. Season 4 watch party",
-        when="Date and time in the server's time zone: YYYY-MM-DD HH:MM",
+        when="Server's local date and time: 2026-12-24 19:30, Dec 24 7:30pm, tomorrow 20:00",
         count_down="Switch the countdown to this event now (default: yes)",
     )
     async def event_add(

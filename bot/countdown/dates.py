@@ -29,7 +29,7 @@ _MONTHS = (
 _ORDINAL = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+(?P<year>[0-9]{4})(?![0-9:.h]))?"  # "1930" right after a day is a year
 _DATE_FORMS = (
-    re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})(?=$|[\sT,])"),
+    re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})(?=$|[\st,])"),
     re.compile(rf"(?P<name>[a-z]+)\.?\s+(?P<day>[0-9]{{1,2}}){_ORDINAL}{_YEAR}(?=$|[\s,])"),
     re.compile(
         rf"(?P<day>[0-9]{{1,2}}){_ORDINAL}\s+(?:of\s+)?(?P<name>[a-z]+)\.?{_YEAR}(?=$|[\s,])"
@@ -97,8 +97,10 @@ def parse_event_datetime(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.date
     A local time in a DST gap or overlap is resolved by the rule in ``clock``.
     """
     stripped = " ".join(text.split()).casefold()
-    if not stripped or len(stripped) > _MAX_INPUT_LEN:
+    if not stripped:
         raise CountdownInputError(f"Please give a date and time. {EVENT_EXAMPLE}")
+    if len(stripped) > _MAX_INPUT_LEN:
+        raise CountdownInputError(f"That doesn't look like a date and time. {EVENT_EXAMPLE}")
     today = now.astimezone(zone).date()
     for form in _DATE_FORMS:
         match = form.match(stripped)
