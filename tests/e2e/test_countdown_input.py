@@ -216,7 +216,7 @@ async def test_event_add_and_remove_share_the_option_name(
 def _string_options(options: list[dict[str, Any]]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for option in options:
-        if option["type"] == 3:
+        if option["type"] == 3 and not option.get("choices"):  # fixed choices can't be typed
             found.append(option)
         found.extend(_string_options(option.get("options", [])))
     return found
