@@ -10,6 +10,7 @@ the text as typed would choose. Everything takes ``now`` so offsets are judged o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -241,7 +242,8 @@ def parse_timezone(text: str, now: dt.datetime) -> ChosenZone:
     raise CountdownInputError(f"I don't know that time zone.{hint} {ZONE_EXAMPLE}")
 
 
-def _search_terms() -> list[tuple[str, str]]:
+@functools.cache
+def _search_terms() -> tuple[tuple[str, str], ...]:
     """(folded term, zone) for every way a zone can be found by typing."""
     index = tz_index()
     terms = [(term, key) for term, found in ABBREVIATIONS.items() for key in found.zones]
@@ -254,10 +256,7 @@ def _search_terms() -> list[tuple[str, str]]:
     ]
     terms += [(term, key) for term, keys in index.cities.items() for key in keys]
     terms += [(term, key) for term, keys in index.countries.items() for key in keys]
-    return terms
-
-
-_TERMS: list[tuple[str, str]] = []
+    return tuple(terms)
 
 
 def _rank(term: str, key: str, query: str) -> tuple[int, int, int, str] | None:
@@ -283,10 +282,10 @@ def timezone_choices(query: str, now: dt.datetime, limit: int = MAX_CHOICES) -> 
     folded = fold(query)
     if not folded:
         return list(POPULAR_ZONES[:limit])
-    if not _TERMS:
-        _TERMS.extend(_search_terms())
     found = resolve_timezone(query, now)
-    ranked = sorted(rank for term, key in _TERMS if (rank := _rank(term, key, folded)) is not None)
+    ranked = sorted(
+        rank for term, key in _search_terms() if (rank := _rank(term, key, folded)) is not None
+    )
     result: list[str] = []
     for key in (*found.options, *(rank[-1] for rank in ranked)):
         if key not in result and len(key) <= _MAX_CHOICE_LEN:
