@@ -138,16 +138,24 @@ def describe_zone(key: str, now: dt.datetime) -> str:
     return f"{key} ({format_offset(local.utcoffset())}, now {local:%H:%M})"
 
 
+# After the popular zones, offsets list places roughly by how many fans live there.
+_AREA_ORDER = ("Europe", "Atlantic", "America", "Australia", "Asia", "Pacific", "Africa")
+
+
+def _area_rank(key: str) -> int:
+    area = key.split("/", 1)[0]
+    return _AREA_ORDER.index(area) if area in _AREA_ORDER else len(_AREA_ORDER)
+
+
 def _zones_at_offset(minutes: int, now: dt.datetime) -> tuple[str, ...]:
     """Today's place zones whose clocks are ``minutes`` ahead of UTC right now."""
     wanted = dt.timedelta(minutes=minutes)
-    return _by_popularity(
-        tuple(
-            key
-            for key in sorted(tz_index().country_zones)
-            if now.astimezone(ZoneInfo(key)).utcoffset() == wanted
-        )
-    )
+    found = [
+        key
+        for key in tz_index().country_zones
+        if now.astimezone(ZoneInfo(key)).utcoffset() == wanted
+    ]
+    return tuple(sorted(found, key=lambda key: (_popularity(key), _area_rank(key), key)))
 
 
 def fixed_zone(minutes: int) -> str | None:
