@@ -147,14 +147,18 @@ def _area_rank(key: str) -> int:
     return _AREA_ORDER.index(area) if area in _AREA_ORDER else len(_AREA_ORDER)
 
 
+@functools.lru_cache(maxsize=4)
+def _offsets_at(hour: dt.datetime) -> dict[str, dt.timedelta | None]:
+    """Every place zone's UTC offset at ``hour``: computed once an hour, not per keystroke
+    (offsets change on the hour or half hour, and a stale half hour is only a suggestion)."""
+    return {key: hour.astimezone(ZoneInfo(key)).utcoffset() for key in tz_index().country_zones}
+
+
 def _zones_at_offset(minutes: int, now: dt.datetime) -> tuple[str, ...]:
     """Today's place zones whose clocks are ``minutes`` ahead of UTC right now."""
     wanted = dt.timedelta(minutes=minutes)
-    found = [
-        key
-        for key in tz_index().country_zones
-        if now.astimezone(ZoneInfo(key)).utcoffset() == wanted
-    ]
+    hour = now.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    found = [key for key, offset in _offsets_at(hour).items() if offset == wanted]
     return tuple(sorted(found, key=lambda key: (_popularity(key), _area_rank(key), key)))
 
 
