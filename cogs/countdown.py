@@ -19,8 +19,12 @@ from discord.ext import commands
 
 from bot.client import HeartstopperBot
 from bot.countdown.cards import check_channel, describe_target, preview_text, status_embed
+from bot.countdown.events import MAX_UPCOMING_EVENTS, cap_message, event_pages, upcoming
+from bot.countdown.names import MentionLookup, event_name, match_event, mentioned_ids
 from bot.countdown.parsing import (
+    ChosenZone,
     CountdownInputError,
+    describe_zone,
     parse_event_datetime,
     parse_post_time,
     parse_timezone,
@@ -30,17 +34,25 @@ from bot.countdown.settings import (
     NEXT_TARGET,
     Cadence,
     CountdownSettings,
+    CustomEvent,
     event_target,
     release_target,
     split_target,
 )
+from bot.countdown.tzindex import fold
+from bot.paging import Paginator
 from bot.show.releases import describe_when, discord_timestamps, upcoming_releases
 from bot.tree import UserFacingError
 
 log = logging.getLogger(__name__)
 
-EVENT_NAME_MAX = 80
-EVENT_LIST_BUDGET = 1200  # characters of event lines in one reply (Discord allows 2,000)
+NAME_INPUT_MAX = 100  # typed event names; mentions take more room than the text they become
+WHEN_INPUT_MAX = 60
+TIME_INPUT_MAX = 20
+ZONE_INPUT_MAX = 100  # Discord's cap on an autocomplete value
+MAX_MENTION_LOOKUPS = 5
+TIME_OPTION_HELP = "Local post time: 09:00, 9am, 9:30pm or 21:30"
+ZONE_OPTION_HELP = "A city, zone or offset: London, America/New_York, EST, UTC+2 (type to search)"
 TEST_POST_PREFIX = "🧪 **Test post** (from `/countdown test`; only admins asked for this one):\n"
 
 
@@ -169,29 +181,31 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     @app_commands.command()
     @app_commands.describe(
         channel="Where the daily post goes",
-        time="Local post time, 24-hour HH:MM, e.g. 09:00",
-        timezone="Your time zone, e.g. Europe/London (start typing to search)",
+        time=TIME_OPTION_HELP,
+        timezone=ZONE_OPTION_HELP,
         role="Optional role to ping on milestones and release day",
     )
     async def setup(
         self,
         interaction: discord.Interaction,
         channel: discord.TextChannel,
-        time: str,
-        timezone: str,
+        time: app_commands.Range[str, 1, TIME_INPUT_MAX],
+        timezone: app_commands.Range[str, 1, ZONE_INPUT_MAX],
         role: discord.Role | None = None,
     ) -> None:
         """Set up the daily countdown: channel, time, time zone and an optional role."""
         guild = _guild(interaction)
+        now = self.bot.clock()
         with friendly_input():
             post_time = parse_post_time(time)
-            zone = parse_timezone(timezone)
+            zone = parse_timezone(timezone, now)
         real_channel = self._resolve_channel(guild, channel.id) or channel
         self._check_channel(real_channel, role)  # type: ignore[arg-type]
         await self._save(
             interaction,
-            f"Countdown set up in {channel.mention} at {post_time:%H:%M} {zone.key}"
-            + (f", pinging {role.mention} on milestones." if role else "."),
+            f"Countdown set up in {channel.mention} at {post_time:%H:%M}, "
+            f"{_zone_confirmation(zone, now)}"
+            + (f"\nI'll ping {role.mention} on milestones." if role else ""),
             channel_id=channel.id,
             post_time=post_time,
             timezone=zone.key,
@@ -210,33 +224,46 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         await self._save(interaction, f"Posts will go to {channel.mention}.", channel_id=channel.id)
 
     @app_commands.command(name="time")
-    @app_commands.describe(time="Local post time, 24-hour HH:MM, e.g. 18:30")
-    async def time_(self, interaction: discord.Interaction, time: str) -> None:
+    @app_commands.describe(time=TIME_OPTION_HELP)
+    async def time_(
+        self, interaction: discord.Interaction, time: app_commands.Range[str, 1, TIME_INPUT_MAX]
+    ) -> None:
         """Change the local time of the daily post."""
         settings = await self._require_setup(interaction)
         with friendly_input():
             post_time = parse_post_time(time)
+        zone = describe_zone(settings.zone.key, self.bot.clock())
         await self._save(
-            interaction,
-            f"Posts will go out at {post_time:%H:%M} {settings.timezone}.",
-            post_time=post_time,
+            interaction, f"Posts will go out at {post_time:%H:%M}, {zone}.", post_time=post_time
         )
 
     @app_commands.command()
-    @app_commands.describe(timezone="Your time zone, e.g. America/New_York")
-    async def timezone(self, interaction: discord.Interaction, timezone: str) -> None:
+    @app_commands.describe(timezone=ZONE_OPTION_HELP)
+    async def timezone(
+        self,
+        interaction: discord.Interaction,
+        timezone: app_commands.Range[str, 1, ZONE_INPUT_MAX],
+    ) -> None:
         """Change the time zone the post time is in."""
         await self._require_setup(interaction)
+        now = self.bot.clock()
         with friendly_input():
-            zone = parse_timezone(timezone)
-        await self._save(interaction, f"Time zone set to {zone.key}.", timezone=zone.key)
+            zone = parse_timezone(timezone, now)
+        await self._save(
+            interaction, f"Time zone set to {_zone_confirmation(zone, now)}", timezone=zone.key
+        )
 
     @setup.autocomplete("timezone")
     @timezone.autocomplete("timezone")
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in timezone_choices(current)]
+        # The label shows each zone's offset and local time now, so a wrong pick is obvious.
+        now = self.bot.clock()
+        return [
+            app_commands.Choice(name=describe_zone(key, now)[:100], value=key)
+            for key in timezone_choices(current, now)
+        ]
 
     @app_commands.command()
     @app_commands.describe(role="Role to ping on milestones and release day; leave empty for none")
@@ -255,7 +282,9 @@ class Countdown(commands.GroupCog, group_name="countdown"):
 
     @app_commands.command()
     @app_commands.describe(target="`next` follows the releases; or pick a release or your event")
-    async def target(self, interaction: discord.Interaction, target: str) -> None:
+    async def target(
+        self, interaction: discord.Interaction, target: app_commands.Range[str, 1, 100]
+    ) -> None:
         """Choose what to count down to: the next release, a given release, or your event."""
         guild = _guild(interaction)
         settings = await self._require_setup(interaction)
@@ -444,24 +473,32 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     @event.command(name="add")
     @app_commands.describe(
         name="What you're counting down to, e.g. Season 4 watch party",
-        when="Date and time in the server's time zone: YYYY-MM-DD HH:MM",
+        when="Server's local date and time: 2026-12-24 19:30, Dec 24 7:30pm, tomorrow 20:00",
         count_down="Switch the countdown to this event now (default: yes)",
     )
     async def event_add(
-        self, interaction: discord.Interaction, name: str, when: str, count_down: bool = True
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, NAME_INPUT_MAX],
+        when: app_commands.Range[str, 1, WHEN_INPUT_MAX],
+        count_down: bool = True,
     ) -> None:
         """Add your own event (a watch party?) to count down to."""
         guild = _guild(interaction)
         settings = await self._settings(interaction)
-        title = " ".join(name.split())
-        if not title or len(title) > EVENT_NAME_MAX:
-            raise UserFacingError(f"Give the event a name of 1 to {EVENT_NAME_MAX} characters.")
         now = self.bot.clock()
+        lookup = await _mention_lookup(guild, name)
         with friendly_input():
+            title = event_name(name, lookup)
             starts_at = parse_event_datetime(when, settings.zone, now)
-        event = await self.repo.add_event(
-            guild.id, title, starts_at, created_by=interaction.user.id, now=now
-        )
+        # Count and insert under the server's lock, so two admins can't both add the 25th.
+        async with self._locks[guild.id]:
+            events = await self.repo.list_events(guild.id)
+            if len(upcoming(events, now)) >= MAX_UPCOMING_EVENTS:
+                raise UserFacingError(cap_message())
+            event = await self.repo.add_event(
+                guild.id, title, starts_at, created_by=interaction.user.id, now=now
+            )
         if event is None:
             raise UserFacingError("This server already has an event with that name.")
         full, relative = discord_timestamps(starts_at)
@@ -480,59 +517,58 @@ class Countdown(commands.GroupCog, group_name="countdown"):
 
     @event.command(name="list")
     async def event_list(self, interaction: discord.Interaction) -> None:
-        """Your server's custom events."""
+        """Your server's custom events, a page at a time."""
         events = await self.repo.list_events(_guild(interaction).id)
         if not events:
             await self._reply(
                 interaction, "No custom events yet: add one with `/countdown event add`."
             )
             return
-        lines: list[str] = []
-        for shown, event in enumerate(events):
-            full, relative = discord_timestamps(event.starts_at)
-            line = f"• **{discord.utils.escape_markdown(event.name)}** — {full} ({relative})"
-            # Room for the "and N more" line and a possible warning in _reply.
-            if sum(len(x) + 1 for x in lines) + len(line) > EVENT_LIST_BUDGET:
-                lines.append(f"…and {len(events) - shown} more.")
-                break
-            lines.append(line)
-        await self._reply(interaction, "\n".join(lines))
+        now = self.bot.clock()
+        pages = event_pages(events, now)
+        footer = f"{len(upcoming(events, now))}/{MAX_UPCOMING_EVENTS} upcoming"
+
+        def build(page: int) -> discord.Embed:
+            embed = discord.Embed(title="Your server's events", description=pages[page])
+            return embed.set_footer(text=f"Page {page + 1}/{len(pages)} · {footer}")
+
+        view = Paginator(owner_id=interaction.user.id, page_count=len(pages), build=build)
+        await view.send(interaction, ephemeral=True)
 
     @event.command(name="remove")
-    @app_commands.describe(event="The event to remove")
-    async def event_remove(self, interaction: discord.Interaction, event: str) -> None:
+    @app_commands.describe(name="The event to remove: pick it from the list or type its name")
+    async def event_remove(
+        self, interaction: discord.Interaction, name: app_commands.Range[str, 1, NAME_INPUT_MAX]
+    ) -> None:
         """Remove one of your custom events."""
         guild = _guild(interaction)
-        kind, ref = ("", None)
-        try:
-            kind, ref = split_target(event if event.startswith("event:") else f"event:{event}")
-        except ValueError:
-            pass
-        if kind != "event" or not await self.repo.remove_event(guild.id, int(ref or 0)):
-            raise UserFacingError("I couldn't find that event; pick one from the list.")
+        found = _chosen_event(name, await self.repo.list_events(guild.id))
+        if not await self.repo.remove_event(guild.id, found.id):
+            raise UserFacingError("That event was just removed by someone else.")
+        what = f"Event **{discord.utils.escape_markdown(found.name)}** removed"
         settings = await self.repo.get_settings(guild.id)
-        if settings.target == event_target(int(ref or 0)):
+        if settings.target == event_target(found.id):
             await self._save(
                 interaction,
-                "Event removed; counting down to the next release again.",
+                f"{what}; counting down to the next release again.",
                 target=NEXT_TARGET,
             )
             return
-        await self._reply(interaction, "Event removed.")
+        await self._reply(interaction, f"{what}.")
 
-    @event_remove.autocomplete("event")
+    @event_remove.autocomplete("name")
     async def event_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         if interaction.guild_id is None or not self._may_configure(interaction):
             return []
-        needle = current.casefold().strip()
+        needle = fold(current)
         return [
             app_commands.Choice(
                 name=f"{e.name} · {e.starts_at:%Y-%m-%d %H:%M} UTC"[:100], value=event_target(e.id)
             )
             for e in await self.repo.list_events(interaction.guild_id)
-            if needle in e.name.casefold()
+            if needle in fold(e.name)
         ][:25]
 
     # -- membership -------------------------------------------------------------------------
@@ -562,3 +598,51 @@ class Countdown(commands.GroupCog, group_name="countdown"):
 
 async def setup(bot: HeartstopperBot) -> None:
     await bot.add_cog(Countdown(bot))
+
+
+# -- input helpers (pure) --------------------------------------------------------------------
+
+
+def _zone_confirmation(found: ChosenZone, now: dt.datetime) -> str:
+    """ "Europe/London (UTC+0, now 21:40)." plus the resolver's note, if it has one."""
+    line = f"{describe_zone(found.key, now)}."
+    return f"{line}\n{found.note}" if found.note else line
+
+
+def _chosen_event(typed: str, events: list[CustomEvent]) -> CustomEvent:
+    """The event an admin picked or typed, or a short "did you mean"."""
+    found = match_event(typed, events)
+    if found.event is not None:
+        return found.event
+    if found.suggestions:
+        names = " or ".join(f"**{discord.utils.escape_markdown(n)}**" for n in found.suggestions)
+        raise UserFacingError(f"I couldn't find that event. Did you mean {names}?")
+    raise UserFacingError("I couldn't find that event; `/countdown event list` shows them all.")
+
+
+async def _mention_lookup(guild: discord.Guild, text: str) -> MentionLookup:
+    """Names for the mentions in ``text``, so a stored event name reads as plain text.
+
+    Members are fetched when not cached (the bot has no members intent); a name holds only a
+    handful of mentions, so this is a few requests at most.
+    """
+    names: dict[tuple[str, int], str] = {}
+    for kind, ident in mentioned_ids(text)[:MAX_MENTION_LOOKUPS]:
+        if kind == "@&":
+            role = guild.get_role(ident)
+            if role is not None:
+                names[kind, ident] = role.name
+        elif kind == "#":
+            channel = guild.get_channel(ident)
+            if channel is not None:
+                names[kind, ident] = channel.name
+        else:
+            member = guild.get_member(ident)
+            if member is None:
+                try:
+                    member = await guild.fetch_member(ident)
+                except discord.HTTPException:
+                    member = None
+            if member is not None:
+                names[kind, ident] = member.display_name
+    return lambda kind, ident: names.get((kind, ident))

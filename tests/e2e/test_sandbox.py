@@ -47,7 +47,8 @@ async def test_scripted_session_shows_replies_buttons_and_posts(tmp_path: Path) 
     assert "[ Previous ]" in out
     assert "(only you can see this)" in out and "no episode 9" in out
     assert "missing the **Send Messages** permission" in out
-    assert "Countdown set up in #countdown at 09:00 Europe/London, pinging @Fans" in out
+    assert "Countdown set up in #countdown at 09:00, Europe/London (UTC" in out
+    assert "I'll ping @Fans on milestones" in out
     assert "── new post in #countdown ──" in out and "Test post" in out
     assert "needs Manage Server" in out  # the fan doesn't see /countdown
     assert "> /about" not in out  # .quit stopped reading
