@@ -8,6 +8,7 @@ takes effect at once: saving recomputes the next post instant in the database.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -492,7 +493,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
             title = event_name(name, lookup)
             starts_at = parse_event_datetime(when, settings.zone, now)
         # Count and insert under the server's lock, so two admins can't both add the 25th.
-        async with self._locks[guild.id]:
+        async with self.service.server_lock(guild.id):
             events = await self.repo.list_events(guild.id)
             if len(upcoming(events, now)) >= MAX_UPCOMING_EVENTS:
                 raise UserFacingError(cap_message())

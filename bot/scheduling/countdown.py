@@ -330,6 +330,10 @@ class CountdownService:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def server_lock(self, guild_id: int) -> asyncio.Lock:
+        """The lock every write about one server takes (settings, events, the bot's pause)."""
+        return self._guild_lock(guild_id)
+
     def _guild_lock(self, guild_id: int) -> asyncio.Lock:
         lock = self._locks.get(guild_id)
         if lock is None:

@@ -259,7 +259,7 @@ async def test_autocomplete_hides_event_names_from_fans(
     for command in sim.state.commands[None]:
         if command["name"] == "countdown":
             command["default_member_permissions"] = None  # the server un-hid the group
-    for name, option in (("countdown target", "target"), ("countdown event remove", "event")):
+    for name, option in (("countdown target", "target"), ("countdown event remove", "name")):
         admin = await sim.autocomplete(
             demo.guild_id, demo.general_id, demo.admin_id, name, {option: ""}, focused=option
         )
