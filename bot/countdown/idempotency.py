@@ -29,3 +29,9 @@ def message_nonce(guild_id: int, local_date: dt.date, day_start: dt.datetime) ->
     """A 25-character nonce derived from the delivery key, the same in every process."""
     digest = hashlib.sha256(delivery_key(guild_id, local_date, day_start).encode()).hexdigest()
     return _NONCE_PREFIX + digest[: NONCE_MAX_LEN - len(_NONCE_PREFIX)]
+
+
+def one_off_nonce(guild_id: int, key: str) -> str:
+    """The nonce of a one-off post (a reminder, an announcement): one per server and key."""
+    digest = hashlib.sha256(f"one-off:{guild_id}:{key}".encode()).hexdigest()
+    return "oo" + digest[: NONCE_MAX_LEN - 2]

@@ -63,6 +63,7 @@ class PostKind(StrEnum):
     MILESTONE = "milestone"
     RELEASE_DAY = "release_day"
     NO_DATE_YET = "no_date_yet"
+    ONE_OFF = "one_off"  # a reminder or an announcement (bot.scheduling one-off posts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +232,37 @@ def plan_post(
         target_key=target.key,
         days_left=days,
         late=late,
+        guild_id=settings.guild_id,
+        channel_id=settings.channel_id,
+    )
+
+
+def plan_one_off(
+    settings: CountdownSettings,
+    content: str,
+    *,
+    key: str,
+    now: dt.datetime,
+    loud: bool,
+) -> PlannedPost | None:
+    """A one-off post (reminder, announcement) for ``settings``, under the same rules as the
+    daily posts: nothing while paused or without a channel; a ``loud`` post notifies and
+    pings the configured role; a quiet one pings only when silent routine posts are off."""
+    if not settings.enabled or settings.channel_id is None:
+        return None
+    notify = loud or not settings.silent_routine
+    ping = settings.role_id if notify else None
+    if ping is not None:
+        content = f"<@&{ping}> {content}"
+    return PlannedPost(
+        kind=PostKind.ONE_OFF,
+        content=content[:MAX_CONTENT_LEN],
+        silent=not notify,
+        ping_role_id=ping,
+        local_date=local_date_of(now, settings.zone),
+        target_key=key,
+        days_left=None,
+        late=False,
         guild_id=settings.guild_id,
         channel_id=settings.channel_id,
     )

@@ -71,6 +71,36 @@ class Delivery:
 
 
 @dataclass(frozen=True, slots=True)
+class OneOffPost:
+    """A post that goes out once per server and key (a reminder, an announcement).
+
+    ``kind`` names the renderer that writes its text when it is sent, from ``payload``.
+    """
+
+    guild_id: int
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    due_at: dt.datetime
+    expires_at: dt.datetime
+    nonce: str
+    state: str = "pending"
+    boot_id: str | None = None
+    sending_at: dt.datetime | None = None
+    message_id: int | None = None
+
+
+LedgerRow = Delivery | OneOffPost
+
+
+def _row_where(row: LedgerRow) -> tuple[str, str, tuple[Any, ...]]:
+    """The table of a ledger row and the WHERE clause that names it."""
+    if isinstance(row, OneOffPost):
+        return "one_off_posts", "guild_id = ? AND key = ?", (row.guild_id, row.key)
+    return "deliveries", "guild_id = ? AND day_start = ?", (row.guild_id, to_epoch(row.day_start))
+
+
+@dataclass(frozen=True, slots=True)
 class SendContext:
     """What a sender re-reads right before sending: the settings as they are now."""
 
@@ -141,6 +171,22 @@ def _delivery_from_row(row: aiosqlite.Row) -> Delivery:
         nonce=row["nonce"],
         state=row["state"],
         scheduled_at=from_epoch(row["scheduled_at"]),  # type: ignore[arg-type]
+        boot_id=row["boot_id"],
+        sending_at=from_epoch(row["sending_at"]),
+        message_id=row["message_id"],
+    )
+
+
+def _one_off_from_row(row: aiosqlite.Row) -> OneOffPost:
+    return OneOffPost(
+        guild_id=row["guild_id"],
+        key=row["key"],
+        kind=row["kind"],
+        payload=json.loads(row["payload"]),
+        due_at=from_epoch(row["due_at"]),  # type: ignore[arg-type]
+        expires_at=from_epoch(row["expires_at"]),  # type: ignore[arg-type]
+        nonce=row["nonce"],
+        state=row["state"],
         boot_id=row["boot_id"],
         sending_at=from_epoch(row["sending_at"]),
         message_id=row["message_id"],
@@ -491,7 +537,7 @@ class CountdownRepository:
         """Delete everything about one server: settings, events and ledger (all indexed)."""
         try:
             async with self._transaction():
-                for table in ("guild_settings", "custom_events", "deliveries"):
+                for table in ("guild_settings", "custom_events", "deliveries", "one_off_posts"):
                     await self._conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
         finally:
             self._written(guild_id, None)
@@ -605,55 +651,63 @@ class CountdownRepository:
         ) as cur:
             return [from_epoch(row[0]) for row in await cur.fetchall()]  # type: ignore[misc]
 
-    async def start_sending(self, delivery: Delivery, *, boot_id: str, at: dt.datetime) -> bool:
+    async def start_sending(self, row: LedgerRow, *, boot_id: str, at: dt.datetime) -> bool:
         """Mark a claim as being sent by ``boot_id``; False if it is no longer this claim.
 
         A row already ``sending`` (a retry after a lost connection) keeps its first
         ``sending_at``: the nonce window is counted from the first request that may have
         arrived.
         """
-        row = await self._write_returning(
-            "UPDATE deliveries SET sending_at = CASE state WHEN 'sending' THEN sending_at"
-            " ELSE ? END, state = 'sending'"
-            " WHERE guild_id = ? AND day_start = ? AND state IN ('claimed', 'sending')"
-            " AND boot_id = ? RETURNING guild_id",
-            (to_epoch(at), delivery.guild_id, to_epoch(delivery.day_start), boot_id),
+        table, where, params = _row_where(row)
+        found = await self._write_returning(
+            f"UPDATE {table} SET sending_at = CASE state WHEN 'sending' THEN sending_at"
+            f" ELSE ? END, state = 'sending' WHERE {where}"
+            " AND state IN ('claimed', 'sending') AND boot_id = ? RETURNING guild_id",
+            (to_epoch(at), *params, boot_id),
         )
-        return row is not None
+        return found is not None
 
-    async def release_claim(self, delivery: Delivery, *, boot_id: str) -> None:
+    async def release_claim(self, row: LedgerRow, *, boot_id: str) -> None:
         """Back to ``claimed`` after a request Discord answered with an error (nothing sent)."""
+        table, where, params = _row_where(row)
         await self._write(
-            "UPDATE deliveries SET state = 'claimed', sending_at = NULL"
-            " WHERE guild_id = ? AND day_start = ? AND state = 'sending' AND boot_id = ?",
-            (delivery.guild_id, to_epoch(delivery.day_start), boot_id),
+            f"UPDATE {table} SET state = 'claimed', sending_at = NULL"
+            f" WHERE {where} AND state = 'sending' AND boot_id = ?",
+            (*params, boot_id),
         )
 
-    async def adopt(self, delivery: Delivery, *, boot_id: str) -> bool:
+    async def adopt(self, row: LedgerRow, *, boot_id: str) -> bool:
         """Take over an open claim left by a process that is gone, to send it again."""
-        row = await self._write_returning(
-            "UPDATE deliveries SET state = 'claimed', boot_id = ?"
-            " WHERE guild_id = ? AND day_start = ? AND state IN ('claimed', 'sending')"
-            " RETURNING guild_id",
-            (boot_id, delivery.guild_id, to_epoch(delivery.day_start)),
+        table, where, params = _row_where(row)
+        found = await self._write_returning(
+            f"UPDATE {table} SET state = 'claimed', boot_id = ?"
+            f" WHERE {where} AND state IN ('claimed', 'sending') RETURNING guild_id",
+            (boot_id, *params),
         )
-        return row is not None
+        return found is not None
 
     async def forget_deliveries_before(self, instant: dt.datetime) -> None:
-        """Drop ledger rows older than ``instant``: they can no longer cause a repost."""
-        await self._write("DELETE FROM deliveries WHERE scheduled_at < ?", (to_epoch(instant),))
+        """Drop ledger rows older than ``instant``: they can no longer cause a repost.
 
-    async def open_deliveries(self) -> list[Delivery]:
-        """Deliveries claimed or in flight, oldest first (a process died before finishing)."""
+        One-off rows go once expired before ``instant``: nobody schedules an expired one.
+        """
+        await self._write("DELETE FROM deliveries WHERE scheduled_at < ?", (to_epoch(instant),))
+        await self._write("DELETE FROM one_off_posts WHERE expires_at < ?", (to_epoch(instant),))
+
+    async def open_deliveries(self) -> list[LedgerRow]:
+        """Posts claimed or in flight, oldest first (a process died before finishing)."""
         async with self._conn.execute(
             "SELECT * FROM deliveries WHERE state IN ('claimed', 'sending') ORDER BY scheduled_at"
         ) as cur:
-            rows = await cur.fetchall()
-        return [_delivery_from_row(row) for row in rows]
+            routine: list[LedgerRow] = [_delivery_from_row(row) for row in await cur.fetchall()]
+        async with self._conn.execute(
+            "SELECT * FROM one_off_posts WHERE state IN ('claimed', 'sending') ORDER BY due_at"
+        ) as cur:
+            return routine + [_one_off_from_row(row) for row in await cur.fetchall()]
 
     async def finish_delivery(
         self,
-        delivery: Delivery,
+        row: LedgerRow,
         *,
         state: str,
         at: dt.datetime,
@@ -661,19 +715,77 @@ class CountdownRepository:
         message_id: int | None = None,
         error: str | None = None,
     ) -> None:
+        table, where, params = _row_where(row)
         await self._write(
-            "UPDATE deliveries SET state = ?, sent_at = ?, channel_id = ?, message_id = ?,"
-            " error = ? WHERE guild_id = ? AND day_start = ?",
+            f"UPDATE {table} SET state = ?, sent_at = ?, channel_id = ?, message_id = ?,"
+            f" error = ? WHERE {where}",
+            (state, to_epoch(at), channel_id, message_id, error, *params),
+        )
+
+    # -- one-off posts ----------------------------------------------------------------------
+
+    async def add_one_off(self, post: OneOffPost, *, now: dt.datetime) -> bool:
+        """Record a one-off post; False if this server already has one with that key."""
+        row = await self._write_returning(
+            "INSERT INTO one_off_posts (guild_id, key, kind, payload, due_at, expires_at, nonce,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+            " RETURNING guild_id",
             (
-                state,
-                to_epoch(at),
-                channel_id,
-                message_id,
-                error,
-                delivery.guild_id,
-                to_epoch(delivery.day_start),
+                post.guild_id,
+                post.key,
+                post.kind,
+                json.dumps(post.payload, sort_keys=True),
+                to_epoch(post.due_at),
+                to_epoch(post.expires_at),
+                post.nonce,
+                to_epoch(now),
             ),
         )
+        return row is not None
+
+    async def cancel_one_offs(self, guild_id: int, key_prefix: str, *, at: dt.datetime) -> int:
+        """Skip this server's one-off posts not yet claimed whose key starts with the prefix."""
+        async with (
+            self._writing,
+            self._conn.execute(
+                "UPDATE one_off_posts SET state = 'skipped', sent_at = ?, error = 'cancelled'"
+                " WHERE guild_id = ? AND state = 'pending' AND substr(key, 1, ?) = ?"
+                " RETURNING key",
+                (to_epoch(at), guild_id, len(key_prefix), key_prefix),
+            ) as cur,
+        ):
+            return len(await cur.fetchall())
+
+    async def one_offs(self, guild_id: int) -> list[OneOffPost]:
+        """A server's one-off posts, any state, by due time (status, tests)."""
+        async with self._conn.execute(
+            "SELECT * FROM one_off_posts WHERE guild_id = ? ORDER BY due_at, key", (guild_id,)
+        ) as cur:
+            return [_one_off_from_row(row) for row in await cur.fetchall()]
+
+    async def claim_due_one_offs(
+        self, now: dt.datetime, *, boot_id: str, limit: int = 1000
+    ) -> list[OneOffPost]:
+        """Claim the pending one-off posts that are due, oldest first."""
+        async with (
+            self._writing,
+            self._conn.execute(
+                "UPDATE one_off_posts SET state = 'claimed', boot_id = ?"
+                " WHERE (guild_id, key) IN (SELECT guild_id, key FROM one_off_posts"
+                " WHERE state = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?) RETURNING *",
+                (boot_id, to_epoch(now), limit),
+            ) as cur,
+        ):
+            rows = await cur.fetchall()
+        return sorted(map(_one_off_from_row, rows), key=lambda p: (p.due_at, p.key))
+
+    async def next_one_off_after(self, now: dt.datetime) -> dt.datetime | None:
+        async with self._conn.execute(
+            "SELECT min(due_at) FROM one_off_posts WHERE state = 'pending' AND due_at > ?",
+            (to_epoch(now),),
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None or row[0] is None else from_epoch(row[0])
 
     async def count_deliveries(self, guild_id: int, state: str = "sent") -> int:
         async with self._conn.execute(

@@ -49,10 +49,17 @@ from bot.countdown.clock import (
     next_post_instant,
     previous_post_instant,
 )
-from bot.countdown.idempotency import NONCE_WINDOW, message_nonce
+from bot.countdown.idempotency import NONCE_WINDOW, message_nonce, one_off_nonce
 from bot.countdown.planner import PlannedPost, Target, is_finished, plan_post, resolve_target
 from bot.countdown.settings import CountdownSettings, CustomEvent, split_target
-from bot.database.countdown import CountdownRepository, CountdownStatus, Delivery, SendContext
+from bot.database.countdown import (
+    CountdownRepository,
+    CountdownStatus,
+    Delivery,
+    LedgerRow,
+    OneOffPost,
+    SendContext,
+)
 from bot.scheduling.pacing import Pacer, next_request_is_paid
 from bot.show.models import Release
 
@@ -76,6 +83,9 @@ _POSTED_LOOKBACK = dt.timedelta(days=2)
 Clock = Callable[[], dt.datetime]
 Send = Callable[[PlannedPost, str], Awaitable[int]]  # (post, nonce) -> message id
 Wake = Callable[[float], None]  # ask the scheduler for a tick in this many seconds
+# Writes a one-off post's text when it is sent, from the settings as they are then; None
+# when there is nothing to post any more (the event was removed, say).
+Renderer = Callable[[CountdownSettings, OneOffPost, dt.datetime], Awaitable[PlannedPost | None]]
 Failure = Literal["pause", "retry", "drop"]
 
 
@@ -221,7 +231,7 @@ class _Round:
 
 @dataclass(frozen=True, slots=True)
 class _Job:
-    delivery: Delivery
+    delivery: LedgerRow
     round: _Round
     attempt: int = 0
     # Since when the request may have arrived without our knowing (a lost connection):
@@ -273,6 +283,7 @@ class CountdownService:
         self._all_done = asyncio.Event()
         self._all_done.set()
         self._rounds = 0
+        self._renderers: dict[str, Renderer] = {}
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -412,6 +423,48 @@ class CountdownService:
         await self.repo.set_next_posts(updates)
         return len(updates)
 
+    # -- one-off posts ----------------------------------------------------------------------
+
+    def register_one_off(self, kind: str, renderer: Renderer) -> None:
+        """Let a feature post one-off messages of ``kind`` (its renderer writes the text)."""
+        self._renderers[kind] = renderer
+
+    async def schedule_one_off(
+        self,
+        guild_id: int,
+        key: str,
+        kind: str,
+        *,
+        due_at: dt.datetime,
+        expires_at: dt.datetime,
+        payload: dict[str, Any] | None = None,
+    ) -> bool:
+        """Post once, at ``due_at`` (or as soon after as possible, until ``expires_at``).
+
+        ``key`` is unique per server, forever: scheduling the same key again does nothing
+        (False), so a producer may call this as often as it likes, a restart included. The
+        post obeys the countdown's channel, pause, role and silent settings when it is sent.
+        """
+        if kind not in self._renderers:
+            raise ValueError(f"no renderer registered for one-off posts of kind {kind!r}")
+        post = OneOffPost(
+            guild_id=guild_id,
+            key=key,
+            kind=kind,
+            payload=payload or {},
+            due_at=due_at,
+            expires_at=expires_at,
+            nonce=one_off_nonce(guild_id, key),
+        )
+        added = await self.repo.add_one_off(post, now=self.clock())
+        if added:
+            self._wake_at(due_at)
+        return added
+
+    async def cancel_one_offs(self, guild_id: int, key_prefix: str) -> int:
+        """Drop this server's one-off posts not yet on their way whose key has the prefix."""
+        return await self.repo.cancel_one_offs(guild_id, key_prefix, at=self.clock())
+
     # -- membership -------------------------------------------------------------------------
 
     async def server_removed(self, guild_id: int) -> None:
@@ -474,6 +527,11 @@ class CountdownService:
         plan = await self.plan_tick(now)
         queued = await self.commit_tick(plan)
         skipped = plan.skipped + len(plan.claims) - len(queued)
+        one_offs = await self.repo.claim_due_one_offs(now, boot_id=self.boot_id)
+        if one_offs:
+            round_ = _Round("one-off posts", len(one_offs))
+            for post in one_offs:
+                self._enqueue(_Job(post, round_))
         if plan.due:
             log.debug(
                 "Countdown tick: %d due, %d queued, %d skipped", plan.due, len(queued), skipped
@@ -487,9 +545,11 @@ class CountdownService:
         if batch_full:
             self._wake(0.0)
             return
-        next_due = await self.repo.next_due_after(self.clock())
-        if next_due is not None:
-            self._wake_at(next_due)
+        now = self.clock()
+        upcoming = [await self.repo.next_due_after(now), await self.repo.next_one_off_after(now)]
+        soonest = min((at for at in upcoming if at is not None), default=None)
+        if soonest is not None:
+            self._wake_at(soonest)
 
     async def plan_tick(self, now: dt.datetime) -> TickPlan:
         """Read what is due at ``now`` and decide every post and next instant (no writes)."""
@@ -639,7 +699,7 @@ class CountdownService:
         otherwise marked ``unconfirmed`` and the day counts as posted.
         """
         now = self.clock()
-        adopted: list[tuple[Delivery, dt.datetime | None]] = []
+        adopted: list[tuple[LedgerRow, dt.datetime | None]] = []
         unconfirmed = 0
         for delivery in await self.repo.open_deliveries():
             if delivery.boot_id == self.boot_id:
@@ -720,7 +780,7 @@ class CountdownService:
         job.round.count("sent")
 
     async def _plan_send(
-        self, delivery: Delivery, context: SendContext, now: dt.datetime
+        self, delivery: LedgerRow, context: SendContext, now: dt.datetime
     ) -> tuple[PlannedPost | None, str]:
         """The post as it should read now, or None and why it no longer goes out."""
         settings = context.settings
@@ -730,6 +790,8 @@ class CountdownService:
             return None, "bot removed from the server"
         if not settings.enabled or settings.channel_id is None:
             return None, "countdown paused"
+        if isinstance(delivery, OneOffPost):
+            return await self._render_one_off(settings, delivery, now)
         if catch_up(delivery.scheduled_at, now, settings.zone) == "skip":
             return None, "its local day is over"
         target = await self.resolve(settings, delivery.scheduled_at)
@@ -739,6 +801,17 @@ class CountdownService:
         if post is None:
             return None, "nothing to post with the current settings"
         return post, ""
+
+    async def _render_one_off(
+        self, settings: CountdownSettings, post: OneOffPost, now: dt.datetime
+    ) -> tuple[PlannedPost | None, str]:
+        if now > post.expires_at:
+            return None, "too late to be useful"
+        renderer = self._renderers.get(post.kind)
+        if renderer is None:
+            return None, f"no renderer for {post.kind!r}"
+        planned = await renderer(settings, post, now)
+        return (planned, "") if planned is not None else (None, "nothing to post any more")
 
     async def _handle_failure(self, job: _Job, post: PlannedPost, error: Exception) -> None:
         delivery = job.delivery
