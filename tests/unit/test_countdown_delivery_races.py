@@ -199,3 +199,39 @@ async def test_tick_keeps_its_cadence_when_the_wall_clock_steps(
         assert max(gaps) < 0.3, gaps
     finally:
         jobs.shutdown()
+
+
+# -- also checked: a stop is final, and "late" means the bot was down ----------------------
+
+
+async def test_a_tick_after_stop_claims_nothing(db) -> None:  # type: ignore[no-untyped-def]
+    clock = Clock(POST_AT + dt.timedelta(seconds=20))
+    send = RecordedSend()
+    service = _service(db, clock, send)
+    await service.start()
+    await _configure(service.repo, 1000, POST_AT)
+    await service.stop()
+    result = await service.tick()
+    assert result.queued == 0 and send.attempts == {}
+    assert await service.repo.count_deliveries(1000, "claimed") == 0  # left for the next start
+
+
+async def test_a_post_slowed_by_a_big_fan_out_is_not_called_late(db) -> None:  # type: ignore[no-untyped-def]
+    clock = Clock(POST_AT - dt.timedelta(hours=1))
+    sent: list[PlannedPost] = []
+
+    async def send(post: PlannedPost, nonce: str) -> int:
+        sent.append(post)
+        return len(sent)
+
+    service = CountdownService(
+        repo=CountdownRepository(db), releases=RELEASES, clock=clock, send=send, workers=1
+    )
+    await service.start()  # running since 08:00
+    await _configure(service.repo, 1000, POST_AT)
+    clock.now = POST_AT + dt.timedelta(minutes=5)  # the tick reaches it five minutes late
+    await service.tick()
+    await service.idle()
+    await service.stop()
+    [post] = sent
+    assert "late" not in post.content and not post.late
