@@ -12,7 +12,6 @@ import pytest
 
 from bot.logs import BackgroundHandler, DropNoise, JsonFormatter, ReconnectNotes, _FdWriter
 
-
 PipeLogger = tuple[logging.Logger, int, BackgroundHandler]
 
 
