@@ -65,7 +65,10 @@ def _setup_logging(settings: Settings) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
-    load_dotenv(override=False)  # the real environment wins over .env
+    # .env in the working directory (as the README and systemd's WorkingDirectory= expect);
+    # load_dotenv() alone searches from this file's folder, which misses it once installed.
+    # The real environment wins over .env.
+    load_dotenv(Path.cwd() / ".env", override=False)
 
     try:
         settings = load_settings(os.environ, require_token=command != "sandbox")

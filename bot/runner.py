@@ -100,9 +100,42 @@ async def _serve(bot: HeartstopperBot, token: str, limit: float, stop: asyncio.E
     finally:
         ready.cancel()
         # close() ends the gateway loop, but not a reconnect back-off sleep: cancel that.
-        await bot.close()
+        await close_gracefully(bot)
         await _cancel(connection, grace=5.0)
         logging.getLogger("discord.client").removeFilter(notes)
+
+
+# discord.py names the tasks running event handlers and slash commands like this.
+_HANDLER_TASK_PREFIXES = ("discord.py: ", "CommandTree-invoker")
+
+
+async def settle_handlers(grace: float) -> None:
+    """Let event handlers and commands still running finish (bounded), then cancel the rest.
+
+    Called before the database closes: an ``on_ready`` still reconciling servers would
+    otherwise die with "Cannot operate on a closed database" when someone quits at once.
+    """
+    current = asyncio.current_task()
+    running = [
+        task
+        for task in asyncio.all_tasks()
+        if task is not current
+        and not task.done()
+        and task.get_name().startswith(_HANDLER_TASK_PREFIXES)
+    ]
+    if not running:
+        return
+    _, late = await asyncio.wait(running, timeout=grace)
+    for task in late:
+        task.cancel()
+    await asyncio.gather(*late, return_exceptions=True)
+
+
+async def close_gracefully(bot: HeartstopperBot) -> None:
+    """Finish in-flight work, close the connection, then drop anything that started since."""
+    await settle_handlers(grace=5.0)
+    await bot.close()
+    await settle_handlers(grace=1.0)
 
 
 def _no_answer(timeout: float) -> StartupFailure:

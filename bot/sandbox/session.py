@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.sandbox.commandline import CommandLineError, SlashLine, parse_slash
 from bot.sandbox.harness import bot_against
 from bot.sandbox.render import render_choices, render_message
-from bot.sandbox.simulator.demo import DemoGuild, add_demo_guild
+from bot.sandbox.simulator.demo import README_BOT_PERMISSIONS, DemoGuild, add_demo_guild
 from bot.sandbox.simulator.interactions import InteractionResult
 from bot.sandbox.simulator.server import Simulator
 from bot.sandbox.simulator.sim_interactions import CommandNotAvailable
@@ -38,7 +38,8 @@ Sandbox commands:
   .wait SECONDS                 wait (scheduled posts are printed as they arrive)
   .help, .quit"""
 
-OPTION_TYPES = {3: "string", 4: "integer", 5: "boolean", 6: "user", 7: "channel", 8: "role"}
+# What to type, in words, for option types the sandbox has to convert.
+EXPECTED = {4: "a whole number, e.g. 2", 10: "a number, e.g. 2.5", 5: "true or false"}
 _TRUE, _FALSE = {"true", "yes", "y", "1", "on"}, {"false", "no", "n", "0", "off"}
 
 
@@ -141,7 +142,8 @@ class Sandbox:
                 else:
                     converted[name] = raw
             except ValueError:
-                raise SandboxError(f"{name} needs a {OPTION_TYPES.get(kind, 'value')}") from None
+                expected = EXPECTED.get(kind, "another value")
+                raise SandboxError(f"{name}: needs {expected} (got {raw!r})") from None
         return converted
 
     async def run_line(self, text: str) -> bool:
@@ -187,8 +189,11 @@ class Sandbox:
         self.last = result
         if result.message is not None:
             self.out(self.render(result.message))
+        shown = (result.message or {}).get("id")
         for followup in result.followups:
-            self.out(self.render(followup))
+            # The first followup after a deferral *is* the original reply (same id).
+            if followup.get("id") != shown:
+                self.out(self.render(followup))
         self.out(f"  ({result.latency * 1000:.0f} ms)" if result.latency is not None else "")
 
     async def _meta(self, text: str) -> bool:
@@ -213,7 +218,7 @@ class Sandbox:
                 messages = self.sim.messages(channel)
                 self.out("\n".join(self.render(m) for m in messages[-10:]) or "  (no messages)")
             case ".wait":
-                await asyncio.sleep(min(float(rest or 1), 600))
+                await asyncio.sleep(_seconds(rest or "1"))
                 self.print_new_posts()
             case ".click":
                 await self._click(rest)
@@ -250,6 +255,16 @@ class Sandbox:
                     continue
                 self.out(f"\n  ── new post in #{channel.name} ──\n{self.render(message)}")
             self._seen[channel.id] = len(messages)
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 600:  # also refuses nan
+        raise SandboxError(".wait needs a number of seconds, e.g. .wait 5 (at most 600)")
+    return seconds
 
 
 async def _lines(script: Path | None, stdin: TextIO) -> AsyncIterator[str]:
@@ -295,9 +310,19 @@ async def run_sandbox(
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="heartstopper-sandbox-") as scratch:
         db_path = database or Path(scratch) / "sandbox.sqlite3"
-        async with Simulator() as sim:
-            demo = add_demo_guild(sim)
-            async with bot_against(sim, db_path, tick_seconds=2.0):
+        async with Simulator(stable_ids=True) as sim:
+            # Same ids every run, so settings kept in --database still match the demo server.
+            demo = add_demo_guild(sim, bot_permissions=README_BOT_PERMISSIONS)
+            sim.ids.unpin()
+            # From .env / the environment: the show data and owners (never DATABASE_PATH:
+            # the sandbox must not write simulated servers into a production database).
+            async with bot_against(
+                sim,
+                db_path,
+                tick_seconds=2.0,
+                data_path=settings.data_path,
+                owner_ids=settings.owner_ids,
+            ):
                 elapsed = time.perf_counter() - started
                 now = dt.datetime.now().astimezone()
                 out(

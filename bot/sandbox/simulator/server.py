@@ -34,6 +34,9 @@ _FLAG_COMMAND_BADGE = 1 << 23
 OverwriteSpec = Mapping[int, tuple[int, int]] | Iterable[Overwrite] | None
 
 
+STABLE_IDS_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z
+
+
 class Simulator(InteractionDriver):
     """A fake Discord for the real discord.py client.
 
@@ -51,10 +54,13 @@ class Simulator(InteractionDriver):
         privileged_intents: int = 0,
         bot_name: str = "Heartstopper Bot",
         bucket_limit: int = 50,
+        stable_ids: bool = False,
     ) -> None:
         self.token = token
         self.interaction_deadline = interaction_deadline
-        self.ids = SnowflakeFactory()
+        # stable_ids: the bot and whatever is built before ``ids.unpin()`` get the same ids
+        # every run, so a bot database kept across sandbox runs still matches the world.
+        self.ids = SnowflakeFactory(pinned_ms=STABLE_IDS_MS if stable_ids else None)
         bot_id = self.ids.next()
         # Modern applications share their id with their bot user.
         self.state = SimState(
