@@ -202,7 +202,7 @@ class Simulator(InteractionDriver):
         fault = self.faults.take(request.method, sub)
         if fault is not None and fault.status == 429:
             scope = "global" if fault.global_ else "user"
-            return self._too_many(fault.retry_after, headers=headers, scope=scope)
+            return self._too_many(fault.wait(), headers=headers, scope=scope)
         if fault is not None:
             self.stats.failures_injected += 1
             body = {"message": f"{fault.status}: Simulated failure", "code": 0}
@@ -355,13 +355,22 @@ class Simulator(InteractionDriver):
         self.dispatch("GUILD_MEMBER_UPDATE", {**member_payload(member), "guild_id": str(guild_id)})
         return member
 
-    def remove_guild(self, guild_id: int) -> None:
-        """The bot is kicked: GUILD_DELETE without ``unavailable``."""
+    def remove_guild(self, guild_id: int) -> Guild:
+        """The bot is kicked: GUILD_DELETE without ``unavailable``. Returns the server as it
+        was, for :meth:`restore_guild`."""
         guild = self.state.guilds.pop(guild_id)
         for channel_id in guild.channels:
             self.state.channels.pop(channel_id, None)
         self.state.commands.pop(guild_id, None)
         self.dispatch("GUILD_DELETE", {"id": str(guild_id)})
+        return guild
+
+    def restore_guild(self, guild: Guild) -> None:
+        """The bot is invited back to a server it was kicked from (same ids, same roles)."""
+        self.state.guilds[guild.id] = guild
+        for channel in guild.channels.values():
+            self.state.channels[channel.id] = channel
+        self._emit_guild_create(guild)
 
     def delete_channel(self, channel_id: int) -> None:
         channel = self.state.channels.pop(channel_id)

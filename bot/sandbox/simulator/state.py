@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,8 +52,12 @@ def snowflake_time(snowflake: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
 
 
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def iso_now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    return utc_now().isoformat(timespec="microseconds")
 
 
 @dataclass
@@ -121,6 +126,8 @@ class SimState:
         self.ids = ids
         self.bot_user = bot_user
         self.application_id = application_id
+        # The wall clock for message timestamps; the sandbox swaps in its movable clock.
+        self.wall_clock: Callable[[], dt.datetime] = utc_now
         self.users: dict[int, User] = {bot_user.id: bot_user}
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
