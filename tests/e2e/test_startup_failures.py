@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import socket
 import subprocess
 import sys
@@ -181,3 +182,41 @@ async def test_gateway_that_never_connects_names_the_cause(tmp_path: Path) -> No
         )
     line = _the_one_line(stderr, EXIT_NETWORK, code)
     assert f"127.0.0.1:{port}" in line and "connection refused" in line
+
+
+async def test_an_outage_after_connecting_is_one_line_per_attempt_and_sigterm_still_works(
+    tmp_path: Path,
+) -> None:
+    sim = Simulator(token=FAKE_TOKEN)
+    await sim.start()
+    add_demo_guild(sim)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=_clean_env(
+            DISCORD_TOKEN=FAKE_TOKEN,
+            DISCORD_API_BASE_URL=sim.api_base_url,
+            DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
+        ),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await sim.wait_for_ready(timeout=30)
+        await sim.close()  # Discord goes away: every reconnect attempt is refused
+        await asyncio.sleep(4)  # discord.py's first back-offs are 1-2 s each
+        process.send_signal(signal.SIGTERM)
+        _, stderr_bytes = await asyncio.wait_for(process.communicate(), timeout=10)
+    finally:
+        await sim.close()
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    stderr = stderr_bytes.decode()
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    outage = [line for line in stderr.splitlines() if "No connection to Discord" in line]
+    assert outage, stderr
+    assert all("WARNING" in line and "reconnect in" in line for line in outage)
