@@ -15,11 +15,15 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from prompt_toolkit.patch_stdout import patch_stdout
+
 from bot.config import Settings
 from bot.sandbox.clock import ClockError, SandboxClock, parse_jump
 from bot.sandbox.commandline import CommandLineError, SlashLine, parse_slash
+from bot.sandbox.completion import Want
 from bot.sandbox.controls import ControlError, parse_outage, parse_permission_change
 from bot.sandbox.livebot import LiveBot
+from bot.sandbox.prompt import prompt_lines
 from bot.sandbox.render import render_choices, render_message
 from bot.sandbox.simulator.demo import README_BOT_PERMISSIONS, DemoGuild, add_demo_guild
 from bot.sandbox.simulator.interactions import InteractionResult
@@ -106,6 +110,33 @@ class Sandbox:
 
     def render(self, message: dict[str, Any]) -> str:
         return render_message(message, names=self.mention_names(), now=self.clock.now())
+
+    def registered_commands(self) -> list[dict[str, Any]]:
+        return self.sim.commands(self.demo.guild_id) + self.sim.commands()
+
+    def channel_names(self) -> list[str]:
+        return [str(c.name) for c in self._guild().channels.values()]
+
+    def role_names(self) -> list[str]:
+        return [str(r.name) for r in self._guild().roles.values() if r.name != "@everyone"]
+
+    async def live_suggestions(self, want: Want) -> list[dict[str, Any]]:
+        """The bot's own autocomplete for the option being typed, as Discord would ask."""
+        if want.option is None or self._kicked is not None:
+            return []
+        focused = str(want.option["name"])
+        others = SlashLine(want.command, {k: v for k, v in want.typed.items() if k != focused})
+        options = self.convert_options(others)
+        options[focused] = want.prefix
+        result = await self.sim.autocomplete(
+            self.demo.guild_id,
+            self.channel_id,
+            self.member_id,
+            want.command,
+            options,
+            focused=focused,
+        )
+        return list(result.choices or [])
 
     def _channel_names(self) -> str:
         return ", ".join(f"#{c.name}" for c in self._guild().channels.values())
@@ -420,25 +451,25 @@ def _seconds(text: str) -> float:
     return seconds
 
 
+async def _read_eval(
+    sandbox: Sandbox, lines: AsyncIterator[str], echo: Callable[[str], None] | None
+) -> None:
+    async for line in lines:
+        if echo is not None:  # a script's lines are shown, as if typed
+            echo(f"> {line.rstrip()}")
+        if not await sandbox.run_line(line):
+            break
+
+
 async def _lines(script: Path | None, stdin: TextIO) -> AsyncIterator[str]:
+    """A script's lines, or standard input's when it is not a terminal."""
     if script is not None and str(script) != "-":
         text = await asyncio.to_thread(script.read_text, encoding="utf-8")
         for line in text.splitlines():
             yield line
         return
-    interactive = stdin.isatty() and script is None
-    while True:
-        line = await asyncio.to_thread(_prompt if interactive else stdin.readline)
-        if line is None or (not interactive and line == ""):
-            return
+    while line := await asyncio.to_thread(stdin.readline):
         yield line
-
-
-def _prompt() -> str | None:
-    try:
-        return input("> ")
-    except EOFError:
-        return None
 
 
 async def _watch_posts(sandbox: Sandbox, interval: float = 0.5) -> None:
@@ -481,12 +512,14 @@ async def run_sandbox(
                 sandbox = Sandbox(sim, demo, out, live=live, clock=clock)
                 sandbox.print_new_posts()
                 watcher = asyncio.create_task(_watch_posts(sandbox))
+                interactive = script is None and stdin.isatty()
                 try:
-                    async for line in _lines(script, stdin):
-                        if script is not None or not stdin.isatty():
-                            out(f"> {line.rstrip()}")
-                        if not await sandbox.run_line(line):
-                            break
+                    if interactive:
+                        # Posts printed while typing appear above the prompt, not inside it.
+                        with patch_stdout():
+                            await _read_eval(sandbox, prompt_lines(sandbox), echo=None)
+                    else:
+                        await _read_eval(sandbox, _lines(script, stdin), echo=out)
                     sandbox.print_new_posts()
                 finally:
                     watcher.cancel()
