@@ -203,12 +203,19 @@ async def test_an_outage_after_connecting_is_one_line_per_attempt_and_sigterm_st
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
+    seen: list[bytes] = []
     try:
         await sim.wait_for_ready(timeout=30)
         await sim.close()  # Discord goes away: every reconnect attempt is refused
-        await asyncio.sleep(4)  # discord.py's first back-offs are 1-2 s each
+        assert process.stderr is not None
+        while not seen or b"No connection to Discord" not in seen[-1]:
+            line = await asyncio.wait_for(process.stderr.readline(), timeout=20)
+            assert line, b"".join(seen).decode()  # the bot exited instead of reconnecting
+            seen.append(line)
+        # Now in discord.py's reconnect back-off sleep: SIGTERM must still stop it at once.
         process.send_signal(signal.SIGTERM)
-        _, stderr_bytes = await asyncio.wait_for(process.communicate(), timeout=10)
+        _, rest = await asyncio.wait_for(process.communicate(), timeout=10)
+        stderr_bytes = b"".join(seen) + rest
     finally:
         await sim.close()
         if process.returncode is None:
