@@ -59,7 +59,9 @@ def _fail(message: str, code: int = EXIT_CONFIG) -> int:
 
 
 def _setup_logging(settings: Settings) -> None:
-    configure_logging(settings.log_level_number, settings.log_format)  # type: ignore[arg-type]
+    configure_logging(
+        settings.log_level_number, "json" if settings.log_format == "json" else "text"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -47,7 +47,10 @@ class LiveBot:
         if stack is not None:
             await stack.aclose()
 
-    async def tick(self) -> None:
-        """Run the countdown tick now (after a clock jump) instead of at the next interval."""
-        if self.bot is not None and self.bot.is_ready():
-            await self.bot.countdowns.tick()
+    async def tick(self) -> int:
+        """Run the countdown tick now (after a clock jump) instead of at the next interval;
+        returns how many posts it queued (they are sent in the background, paced)."""
+        if self.bot is None or not self.bot.is_ready():
+            return 0
+        result = await self.bot.countdowns.tick()
+        return int(getattr(result, "queued", 0))

@@ -271,6 +271,8 @@ class Sandbox:
             case ".revoke" | ".grant":
                 self._permission(word, rest)
             case ".delete":
+                if not rest:
+                    raise SandboxError("use .delete #channel, e.g. .delete #countdown")
                 channel_id = self.channel_named(rest)
                 self.sim.delete_channel(channel_id)
                 if self.channel_id == channel_id:
@@ -328,8 +330,9 @@ class Sandbox:
             self.clock.set(target)
         self.out(f"  {self._clock_line()}")
         if self.live is not None:
-            await self.live.tick()
-            await self._settle()
+            before = self._post_count()
+            queued = await self.live.tick()
+            await self._settle(expect=before + queued)
 
     def _clock_line(self) -> str:
         now = self.clock.now().astimezone()
@@ -340,12 +343,16 @@ class Sandbox:
         direction = "ahead of" if days > 0 else "behind"
         return f"clock: {shown} ({abs(days):.1f} days {direction} real time)"
 
-    async def _settle(self, quiet: float = 0.3, limit: float = 5.0) -> None:
-        """Wait until the bot has stopped posting (posts are paced), at most ``limit``."""
+    def _post_count(self) -> int:
+        return sum(len(self.sim.messages(c.id)) for c in self._guild().channels.values())
+
+    async def _settle(self, expect: int = 0, quiet: float = 0.3, limit: float = 5.0) -> None:
+        """Wait (at most ``limit``) until the queued posts are out, or can't be (a failure
+        is not a message), and the bot has stopped posting for ``quiet`` seconds."""
         waited, last = 0.0, -1
         while waited < limit:
-            count = sum(len(self.sim.messages(c.id)) for c in self._guild().channels.values())
-            if count == last:
+            count = self._post_count()
+            if count == last and (count >= expect or waited >= limit / 2):
                 return
             last = count
             await asyncio.sleep(quiet)
