@@ -30,6 +30,7 @@ async def test_outage_kick_invite_and_delete(tmp_path: Path) -> None:
     out = await _run(
         tmp_path,
         """\
+.time 2026-12-01 12:00 UTC
 .help
 .help /countdown setup
 .outage 5xx 30s

@@ -27,10 +27,12 @@ from tests.e2e.test_bot_lifecycle import FAKE_TOKEN, _clean_env
 PROMISED_SECONDS = 35
 
 
-def _run(tmp_path: Path, api: str, **env: str) -> tuple[subprocess.CompletedProcess[str], float]:
+def _run(
+    tmp_path: Path, api: str, *args: str, **env: str
+) -> tuple[subprocess.CompletedProcess[str], float]:
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "bot"],
+        [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,
         env=_clean_env(
             DISCORD_TOKEN=FAKE_TOKEN,
@@ -116,6 +118,13 @@ def test_refused_connection(tmp_path: Path) -> None:
     line = _the_one_line(done.stderr, EXIT_NETWORK, done.returncode)
     assert f"127.0.0.1:{port}" in line and "connection refused" in line
     assert seconds < PROMISED_SECONDS
+
+
+def test_sync_fails_the_same_way(tmp_path: Path) -> None:
+    port = _free_port()
+    done, _ = _run(tmp_path, f"http://127.0.0.1:{port}/api/v10", "sync")
+    line = _the_one_line(done.stderr, EXIT_NETWORK, done.returncode)
+    assert "connection refused" in line and done.stdout == ""
 
 
 def test_silent_host_times_out_within_the_configured_bound(tmp_path: Path) -> None:
