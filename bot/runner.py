@@ -101,7 +101,7 @@ async def _serve(bot: HeartstopperBot, token: str, limit: float, stop: asyncio.E
         ready.cancel()
         # close() ends the gateway loop, but not a reconnect back-off sleep: cancel that.
         await close_gracefully(bot)
-        await _cancel(connection, grace=5.0)
+        await _cancel(connection, grace=1.0)
         logging.getLogger("discord.client").removeFilter(notes)
 
 
