@@ -1,4 +1,7 @@
-"""``heartstopper-bot``: run the bot, sync its commands, or try it in the local sandbox."""
+"""heartstopper-bot: run the bot, sync its commands, or try it in the local sandbox.
+
+Exit codes: 0 stopped cleanly; 2 configuration error (fix it, don't retry);
+75 Discord unreachable or failing (retry later)."""
 
 from __future__ import annotations
 
@@ -6,20 +9,24 @@ import argparse
 import asyncio
 import os
 import sqlite3
-import sys
+from importlib import metadata
 from pathlib import Path
 
-import discord
 from dotenv import load_dotenv
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.database.connection import MigrationError
+from bot.failures import EXIT_CONFIG, StartupFailure
+from bot.logs import configure_logging, console_line, flush_logs
 
 PROG = "heartstopper-bot"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="connect to Discord and run the bot (the default)")
     sub.add_parser("sync", help="push the slash commands to Discord now, then exit")
@@ -39,19 +46,31 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(message: str) -> int:
-    print(f"{PROG}: {message}", file=sys.stderr)
-    return 2
+def _version() -> str:
+    try:
+        return metadata.version("heartstopper-bot")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _fail(message: str, code: int = EXIT_CONFIG) -> int:
+    console_line(f"{PROG}: {message}")
+    return code
 
 
 def _setup_logging(settings: Settings) -> None:
-    discord.utils.setup_logging(level=settings.log_level_number, root=True)
+    configure_logging(
+        settings.log_level_number, "json" if settings.log_format == "json" else "text"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
-    load_dotenv(override=False)  # the real environment wins over .env
+    # .env in the working directory (as the README and systemd's WorkingDirectory= expect);
+    # load_dotenv() alone searches from this file's folder, which misses it once installed.
+    # The real environment wins over .env.
+    load_dotenv(Path.cwd() / ".env", override=False)
 
     try:
         settings = load_settings(os.environ, require_token=command != "sandbox")
@@ -76,12 +95,12 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"show data error: {exc}")
     except (sqlite3.Error, MigrationError) as exc:
         return _fail(f"database error with DATABASE_PATH={settings.database_path}: {exc}")
-    except discord.LoginFailure:
-        return _fail("Discord rejected DISCORD_TOKEN: check the token in the Developer Portal")
-    except discord.PrivilegedIntentsRequired:
-        return _fail("Discord refused the gateway intents requested")
+    except StartupFailure as exc:
+        return _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         return 130
+    finally:
+        flush_logs()
 
 
 async def _run(settings: Settings) -> None:

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from bot.show.loader import DEFAULT_DATA_PATH
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
+DEFAULT_CONNECT_TIMEOUT = 30.0
 DEFAULT_DATABASE_PATH = Path("heartstopper.sqlite3")
 
 
@@ -28,6 +30,9 @@ class Settings:
     database_path: Path = DEFAULT_DATABASE_PATH
     dev_guild_id: int | None = None
     log_level: str = "INFO"
+    log_format: str = "text"
+    # Bound on logging in plus the first gateway connection; after that discord.py reconnects.
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     owner_ids: frozenset[int] = frozenset()
     data_path: Path = DEFAULT_DATA_PATH
     # Non-production only: where discord.py should find Discord (the local simulator).
@@ -43,6 +48,16 @@ def _snowflake(key: str, raw: str) -> int:
     if not raw.isdigit() or not 15 <= len(raw) <= 21:
         raise ConfigError(f"{key} must be a Discord ID (a number of 15-21 digits), got {raw!r}")
     return int(raw)
+
+
+def _seconds(key: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise ConfigError(f"{key} must be a number of seconds between 0 and 3600, got {raw!r}")
+    return value
 
 
 def _url(key: str, raw: str, schemes: tuple[str, ...]) -> str:
@@ -73,6 +88,13 @@ def load_settings(env: Mapping[str, str], *, require_token: bool = True) -> Sett
     if log_level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
 
+    log_format = (get("LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be text or json, got {log_format!r}")
+
+    timeout_raw = get("DISCORD_CONNECT_TIMEOUT")
+    connect_timeout = _seconds("DISCORD_CONNECT_TIMEOUT", timeout_raw) if timeout_raw else None
+
     dev_guild = get("DEV_GUILD_ID")
     owner_ids: set[int] = set()
     for part in (get("OWNER_IDS") or "").split(","):
@@ -96,6 +118,8 @@ def load_settings(env: Mapping[str, str], *, require_token: bool = True) -> Sett
         database_path=Path(database) if database else DEFAULT_DATABASE_PATH,
         dev_guild_id=_snowflake("DEV_GUILD_ID", dev_guild) if dev_guild else None,
         log_level=log_level,
+        log_format=log_format,
+        connect_timeout=connect_timeout or DEFAULT_CONNECT_TIMEOUT,
         owner_ids=frozenset(owner_ids),
         data_path=Path(data) if data else DEFAULT_DATA_PATH,
         api_base_url=api_base_url,

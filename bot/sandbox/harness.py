@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.client import Clock, HeartstopperBot, utc_now
 from bot.config import Settings
 from bot.database.connection import open_database
-from bot.runner import point_at_configured_discord
+from bot.runner import close_gracefully, point_at_configured_discord
 from bot.sandbox.simulator.server import Simulator
 from bot.scheduling.pacing import DEFAULT_RATE
 from bot.scheduling.scheduler import DEFAULT_TICK_SECONDS
@@ -73,9 +73,11 @@ async def bot_against(
                 raise TimeoutError("the bot did not become ready against the simulator")
             guild = settings.dev_guild_id
             if not sim.commands(guild):
-                await sim.wait_for_commands(guild, timeout=ready_timeout)
+                # The database says the commands were synced, but this simulator is new
+                # (Discord would still have them): sync again rather than wait forever.
+                await bot.sync_commands(force=True)
             yield bot
         finally:
-            await bot.close()
+            await close_gracefully(bot)
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(runner, timeout=10)

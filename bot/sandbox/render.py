@@ -54,7 +54,10 @@ def render_timestamps(text: str, zone: dt.tzinfo, now: dt.datetime) -> str:
 def _wrap(text: str, prefix: str) -> list[str]:
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
-        wrapped = textwrap.wrap(paragraph, WIDTH - len(prefix)) or [""]
+        # A link (or a hyphenated word) cut in two no longer works when copied.
+        wrapped = textwrap.wrap(
+            paragraph, WIDTH - len(prefix), break_long_words=False, break_on_hyphens=False
+        ) or [""]
         lines.extend(prefix + line for line in wrapped)
     return lines
 

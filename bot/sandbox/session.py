@@ -11,34 +11,54 @@ import datetime as dt
 import logging
 import sys
 import tempfile
-import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from prompt_toolkit.patch_stdout import patch_stdout
+
 from bot.config import Settings
+from bot.sandbox.clock import ClockError, SandboxClock, parse_jump
 from bot.sandbox.commandline import CommandLineError, SlashLine, parse_slash
-from bot.sandbox.harness import bot_against
+from bot.sandbox.completion import Want
+from bot.sandbox.controls import ControlError, parse_outage, parse_permission_change
+from bot.sandbox.livebot import LiveBot
+from bot.sandbox.prompt import prompt_lines
 from bot.sandbox.render import render_choices, render_message
-from bot.sandbox.simulator.demo import DemoGuild, add_demo_guild
+from bot.sandbox.simulator.demo import README_BOT_PERMISSIONS, DemoGuild, add_demo_guild
 from bot.sandbox.simulator.interactions import InteractionResult
 from bot.sandbox.simulator.server import Simulator
 from bot.sandbox.simulator.sim_interactions import CommandNotAvailable
+from bot.sandbox.simulator.state import Guild
 
 HELP = """\
 Type a slash command as you would in Discord, e.g.
   /cast query: Kit              /episode title: S2E4           /next
   /countdown setup channel: #countdown time: 09:00 timezone: Europe/London role: @Fans
   ?cast query: ni               (autocomplete: shows the suggestions)
+  .help /countdown setup        what a command and its options do
 Sandbox commands:
   .click LABEL                  press a button on the last reply (e.g. .click Next)
   .as admin | .as fan           run commands as the admin (Manage Server) or a plain fan
   .in #channel                  run commands in another channel
   .messages [#channel]          show the channel's messages
   .wait SECONDS                 wait (scheduled posts are printed as they arrive)
+Time (the bot, its scheduler and the simulator all follow this clock):
+  .time +3d | +2h | +30m        jump forward; posts due by then are delivered at once
+  .time 2026-12-24 08:59 [ZONE] jump to a moment (your local zone unless one is given)
+  .time now                     back to the real time
+  .restart                      stop the bot and start it again on the same database
+Faults on demand:
+  .revoke #countdown send       take a permission from the bot there (view, send, embed,
+  .grant #countdown send        mention); .grant gives it back
+  .delete #countdown            delete the channel
+  .kick | .invite               remove the bot from the server / invite it back
+  .outage 5xx 30s               Discord answers 503 (or .outage 429 30s: rate limits) to
+  .outage off                   every request for a while; .outage off ends it
   .help, .quit"""
 
-OPTION_TYPES = {3: "string", 4: "integer", 5: "boolean", 6: "user", 7: "channel", 8: "role"}
+# What to type, in words, for option types the sandbox has to convert.
+EXPECTED = {4: "a whole number, e.g. 2", 10: "a number, e.g. 2.5", 5: "true or false"}
 _TRUE, _FALSE = {"true", "yes", "y", "1", "on"}, {"false", "no", "n", "0", "off"}
 
 
@@ -47,10 +67,21 @@ class SandboxError(Exception):
 
 
 class Sandbox:
-    def __init__(self, sim: Simulator, demo: DemoGuild, out: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        sim: Simulator,
+        demo: DemoGuild,
+        out: Callable[[str], None],
+        *,
+        live: LiveBot | None = None,
+        clock: SandboxClock | None = None,
+    ) -> None:
         self.sim = sim
         self.demo = demo
         self.out = out
+        self.live = live
+        self.clock = clock or SandboxClock()
+        self._kicked: Guild | None = None
         self.member_id = demo.admin_id
         self.channel_id = demo.general_id
         self.last: InteractionResult | None = None
@@ -59,7 +90,8 @@ class Sandbox:
     # -- names <-> ids ----------------------------------------------------------------------
 
     def _guild(self) -> Any:
-        return self.sim.state.guild(self.demo.guild_id)
+        # While the bot is kicked the simulator has forgotten the server; the sandbox hasn't.
+        return self._kicked or self.sim.state.guild(self.demo.guild_id)
 
     def channel_named(self, ref: str) -> int:
         name = ref.strip().lstrip("#")
@@ -77,7 +109,34 @@ class Sandbox:
         return names
 
     def render(self, message: dict[str, Any]) -> str:
-        return render_message(message, names=self.mention_names())
+        return render_message(message, names=self.mention_names(), now=self.clock.now())
+
+    def registered_commands(self) -> list[dict[str, Any]]:
+        return self.sim.commands(self.demo.guild_id) + self.sim.commands()
+
+    def channel_names(self) -> list[str]:
+        return [str(c.name) for c in self._guild().channels.values()]
+
+    def role_names(self) -> list[str]:
+        return [str(r.name) for r in self._guild().roles.values() if r.name != "@everyone"]
+
+    async def live_suggestions(self, want: Want) -> list[dict[str, Any]]:
+        """The bot's own autocomplete for the option being typed, as Discord would ask."""
+        if want.option is None or self._kicked is not None:
+            return []
+        focused = str(want.option["name"])
+        others = SlashLine(want.command, {k: v for k, v in want.typed.items() if k != focused})
+        options = self.convert_options(others)
+        options[focused] = want.prefix
+        result = await self.sim.autocomplete(
+            self.demo.guild_id,
+            self.channel_id,
+            self.member_id,
+            want.command,
+            options,
+            focused=focused,
+        )
+        return list(result.choices or [])
 
     def _channel_names(self) -> str:
         return ", ".join(f"#{c.name}" for c in self._guild().channels.values())
@@ -141,7 +200,8 @@ class Sandbox:
                 else:
                     converted[name] = raw
             except ValueError:
-                raise SandboxError(f"{name} needs a {OPTION_TYPES.get(kind, 'value')}") from None
+                expected = EXPECTED.get(kind, "another value")
+                raise SandboxError(f"{name}: needs {expected} (got {raw!r})") from None
         return converted
 
     async def run_line(self, text: str) -> bool:
@@ -163,6 +223,8 @@ class Sandbox:
         return True
 
     async def _slash(self, line: SlashLine) -> None:
+        if self._kicked is not None:
+            raise SandboxError("the bot is not in the server any more: .invite brings it back")
         options = self.convert_options(line)
         gid, cid, mid = self.demo.guild_id, self.channel_id, self.member_id
         if line.autocomplete:
@@ -187,8 +249,11 @@ class Sandbox:
         self.last = result
         if result.message is not None:
             self.out(self.render(result.message))
+        shown = (result.message or {}).get("id")
         for followup in result.followups:
-            self.out(self.render(followup))
+            # The first followup after a deferral *is* the original reply (same id).
+            if followup.get("id") != shown:
+                self.out(self.render(followup))
         self.out(f"  ({result.latency * 1000:.0f} ms)" if result.latency is not None else "")
 
     async def _meta(self, text: str) -> bool:
@@ -198,7 +263,34 @@ class Sandbox:
             case ".quit" | ".exit":
                 return False
             case ".help":
-                self.out(HELP)
+                self.out(self._command_help(rest) if rest else HELP)
+            case ".time":
+                await self._time(rest)
+            case ".restart":
+                await self._restart()
+            case ".revoke" | ".grant":
+                self._permission(word, rest)
+            case ".delete":
+                if not rest:
+                    raise SandboxError("use .delete #channel, e.g. .delete #countdown")
+                channel_id = self.channel_named(rest)
+                self.sim.delete_channel(channel_id)
+                if self.channel_id == channel_id:
+                    self.channel_id = self.demo.general_id
+                self.out(f"  #{rest.lstrip('#')} deleted")
+            case ".kick":
+                if self._kicked is not None:
+                    raise SandboxError("the bot is not in the server; .invite brings it back")
+                self._kicked = self.sim.remove_guild(self.demo.guild_id)
+                self.out("  the bot was removed from the server (.invite brings it back)")
+            case ".invite":
+                if self._kicked is None:
+                    raise SandboxError("the bot is already in the server")
+                self.sim.restore_guild(self._kicked)
+                self._kicked = None
+                self.out("  the bot was invited back, with the README's permissions")
+            case ".outage":
+                self._outage(rest)
             case ".as":
                 who = {"admin": self.demo.admin_id, "fan": self.demo.fan_id}.get(rest.lower())
                 if who is None:
@@ -213,13 +305,117 @@ class Sandbox:
                 messages = self.sim.messages(channel)
                 self.out("\n".join(self.render(m) for m in messages[-10:]) or "  (no messages)")
             case ".wait":
-                await asyncio.sleep(min(float(rest or 1), 600))
+                await asyncio.sleep(_seconds(rest or "1"))
                 self.print_new_posts()
             case ".click":
                 await self._click(rest)
             case _:
                 raise SandboxError(f"unknown sandbox command {word}; type .help")
         return True
+
+    # -- time and faults --------------------------------------------------------------------
+
+    async def _time(self, text: str) -> None:
+        if not text:
+            self.out(f"  {self._clock_line()}")
+            return
+        local = dt.datetime.now().astimezone().tzinfo or dt.UTC
+        try:
+            target = parse_jump(text, self.clock.now(), local)
+        except ClockError as exc:
+            raise SandboxError(str(exc)) from None
+        if target is None:
+            self.clock.offset = dt.timedelta(0)
+        else:
+            self.clock.set(target)
+        self.out(f"  {self._clock_line()}")
+        if self.live is not None:
+            before = self._post_count()
+            queued = await self.live.tick()
+            await self._settle(expect=before + queued)
+
+    def _clock_line(self) -> str:
+        now = self.clock.now().astimezone()
+        shown = f"{now:%A %d %B %Y %H:%M %Z}"
+        if not self.clock.moved:
+            return f"clock: {shown} (real time)"
+        days = self.clock.offset / dt.timedelta(days=1)
+        direction = "ahead of" if days > 0 else "behind"
+        return f"clock: {shown} ({abs(days):.1f} days {direction} real time)"
+
+    def _post_count(self) -> int:
+        return sum(len(self.sim.messages(c.id)) for c in self._guild().channels.values())
+
+    async def _settle(self, expect: int = 0, quiet: float = 0.3, limit: float = 5.0) -> None:
+        """Wait (at most ``limit``) until the queued posts are out, or can't be (a failure
+        is not a message), and the bot has stopped posting for ``quiet`` seconds."""
+        waited, last = 0.0, -1
+        while waited < limit:
+            count = self._post_count()
+            if count == last and (count >= expect or waited >= limit / 2):
+                return
+            last = count
+            await asyncio.sleep(quiet)
+            waited += quiet
+
+    async def _restart(self) -> None:
+        if self.live is None:
+            raise SandboxError(".restart needs the sandbox's own bot")
+        await self.live.stop()
+        self.out("  bot stopped")
+        seconds = await self.live.start()
+        self.out(f"  bot started again on the same database (ready in {seconds:.1f} s)")
+        await self._settle()
+
+    def _permission(self, verb: str, text: str) -> None:
+        try:
+            change = parse_permission_change(text, verb)
+        except ControlError as exc:
+            raise SandboxError(str(exc)) from None
+        channel_id = self.channel_named(change.channel)
+        names = ", ".join(change.names)
+        if verb == ".revoke":
+            self.sim.revoke_bot_permission(channel_id, change.bits)
+            self.out(f"  the bot no longer has {names} in {change.channel}")
+            return
+        overwrite = self.sim.state.channel(channel_id).overwrites.get(self.sim.bot_user_id)
+        deny = (overwrite.deny if overwrite else 0) & ~change.bits
+        allow = overwrite.allow if overwrite else 0
+        self.sim.set_overwrite(channel_id, self.sim.bot_user_id, allow=allow, deny=deny)
+        self.out(f"  the bot has {names} in {change.channel} again")
+
+    def _outage(self, text: str) -> None:
+        try:
+            outage = parse_outage(text)
+        except ControlError as exc:
+            raise SandboxError(str(exc)) from None
+        if outage.status is None:
+            self.sim.faults.clear()
+            self.out("  the outage is over")
+            return
+        self.sim.faults.outage(outage.status, outage.seconds)
+        what = "rate limits (429)" if outage.status == 429 else f"{outage.status} errors"
+        self.out(f"  Discord answers every request with {what} for {outage.seconds:g} s")
+
+    def _command_help(self, text: str) -> str:
+        root, *path = text.strip().lstrip("/").split()
+        registered = self.sim.commands(self.demo.guild_id) + self.sim.commands()
+        command = next((c for c in registered if c["name"] == root), None)
+        if command is None:
+            raise SandboxError(f"no command /{root}; type .help for the list")
+        node, title = command, f"/{root}"
+        for part in path:
+            node = next((o for o in node.get("options") or [] if o["name"] == part), None)
+            if node is None or node["type"] not in (1, 2):
+                raise SandboxError(f"{title} has no subcommand {part!r}")
+            title += f" {part}"
+        lines = [f"  {title}: {node.get('description', '')}"]
+        for option in node.get("options") or []:
+            required = " (required)" if option.get("required") else ""
+            kind = "subcommand" if option["type"] in (1, 2) else "option"
+            label = option["name"] if kind == "subcommand" else f"{option['name']}:"
+            lines.append(f"    {label:<14}{option.get('description', '')}{required}")
+        return "\n".join(lines)
 
     async def _click(self, label: str) -> None:
         if self.last is None or self.last.message is None:
@@ -252,25 +448,35 @@ class Sandbox:
             self._seen[channel.id] = len(messages)
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 600:  # also refuses nan
+        raise SandboxError(".wait needs a number of seconds, e.g. .wait 5 (at most 600)")
+    return seconds
+
+
+async def _read_eval(
+    sandbox: Sandbox, lines: AsyncIterator[str], echo: Callable[[str], None] | None
+) -> None:
+    async for line in lines:
+        if echo is not None:  # a script's lines are shown, as if typed
+            echo(f"> {line.rstrip()}")
+        if not await sandbox.run_line(line):
+            break
+
+
 async def _lines(script: Path | None, stdin: TextIO) -> AsyncIterator[str]:
+    """A script's lines, or standard input's when it is not a terminal."""
     if script is not None and str(script) != "-":
         text = await asyncio.to_thread(script.read_text, encoding="utf-8")
         for line in text.splitlines():
             yield line
         return
-    interactive = stdin.isatty() and script is None
-    while True:
-        line = await asyncio.to_thread(_prompt if interactive else stdin.readline)
-        if line is None or (not interactive and line == ""):
-            return
+    while line := await asyncio.to_thread(stdin.readline):
         yield line
-
-
-def _prompt() -> str | None:
-    try:
-        return input("> ")
-    except EOFError:
-        return None
 
 
 async def _watch_posts(sandbox: Sandbox, interval: float = 0.5) -> None:
@@ -292,13 +498,17 @@ async def run_sandbox(
     # Expected here, so not worth a warning: voice libraries (unused) and the local API.
     logging.getLogger("discord.client").setLevel(logging.ERROR)
     logging.getLogger("bot.runner").setLevel(logging.ERROR)
-    started = time.perf_counter()
+    clock = SandboxClock()
     with tempfile.TemporaryDirectory(prefix="heartstopper-sandbox-") as scratch:
         db_path = database or Path(scratch) / "sandbox.sqlite3"
-        async with Simulator() as sim:
-            demo = add_demo_guild(sim)
-            async with bot_against(sim, db_path, tick_seconds=2.0):
-                elapsed = time.perf_counter() - started
+        async with Simulator(stable_ids=True) as sim:
+            sim.state.wall_clock = clock.now
+            # Same ids every run, so settings kept in --database still match the demo server.
+            demo = add_demo_guild(sim, bot_permissions=README_BOT_PERMISSIONS)
+            sim.ids.unpin()
+            live = LiveBot(sim, db_path, settings, clock.now)
+            elapsed = await live.start()
+            try:
                 now = dt.datetime.now().astimezone()
                 out(
                     f"Heartstopper bot sandbox: the real bot, a simulated Discord (ready in "
@@ -306,16 +516,20 @@ async def run_sandbox(
                     f"#read-only; roles @Fans, @Mods. You are the admin, in #general.\n"
                     f"Local time {now:%H:%M %Z}. Type .help for help, .quit to leave.\n"
                 )
-                sandbox = Sandbox(sim, demo, out)
+                sandbox = Sandbox(sim, demo, out, live=live, clock=clock)
                 sandbox.print_new_posts()
                 watcher = asyncio.create_task(_watch_posts(sandbox))
+                interactive = script is None and stdin.isatty()
                 try:
-                    async for line in _lines(script, stdin):
-                        if script is not None or not stdin.isatty():
-                            out(f"> {line.rstrip()}")
-                        if not await sandbox.run_line(line):
-                            break
+                    if interactive:
+                        # Posts printed while typing appear above the prompt, not inside it.
+                        with patch_stdout():
+                            await _read_eval(sandbox, prompt_lines(sandbox), echo=None)
+                    else:
+                        await _read_eval(sandbox, _lines(script, stdin), echo=out)
                     sandbox.print_new_posts()
                 finally:
                     watcher.cancel()
+            finally:
+                await live.stop()
     return 0

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from bot.client import HeartstopperBot
 from bot.sandbox.harness import bot_against
@@ -81,10 +84,13 @@ def test_bad_setting_names_the_key(tmp_path: Path) -> None:
     assert FAKE_TOKEN not in done.stderr
 
 
-async def test_process_identifies_syncs_answers_and_exits_0_on_sigterm(tmp_path: Path) -> None:
+@pytest.mark.parametrize("log_format", ["text", "json"])
+async def test_process_identifies_syncs_answers_and_exits_0_on_sigterm(
+    tmp_path: Path, log_format: str
+) -> None:
     async with Simulator(token=FAKE_TOKEN) as sim:
         demo = add_demo_guild(sim)
-        process = await _start_bot_process(sim, tmp_path)
+        process = await _start_bot_process(sim, tmp_path, LOG_FORMAT=log_format)
         try:
             await sim.wait_for_ready(timeout=30)
             commands = await sim.wait_for_commands(timeout=30)
@@ -101,6 +107,13 @@ async def test_process_identifies_syncs_answers_and_exits_0_on_sigterm(tmp_path:
     assert process.returncode == 0, stderr.decode()
     assert FAKE_TOKEN.encode() not in stderr
     assert b"Shut down cleanly" in stderr
+    # The bot has no voice: discord.py's PyNaCl/davey warnings are noise.
+    assert b"voice" not in stderr.lower(), stderr.decode()
+    if log_format == "json":
+        entries = [json.loads(line) for line in stderr.decode().splitlines()]
+        assert {"time", "level", "logger", "message"} <= set(entries[0])
+        assert entries[-1]["message"] == "Shut down cleanly"
+        assert entries[-1]["level"] == "INFO" and entries[-1]["logger"] == "bot.runner"
 
 
 async def test_commands_are_synced_only_when_they_change(tmp_path: Path) -> None:

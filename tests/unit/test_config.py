@@ -77,3 +77,27 @@ def test_token_never_appears_in_repr() -> None:
     settings = load_settings({"DISCORD_TOKEN": TOKEN})
     assert TOKEN not in repr(settings)
     assert TOKEN not in str(settings)
+
+
+def test_log_format_and_connect_timeout() -> None:
+    defaults = load_settings({"DISCORD_TOKEN": TOKEN})
+    assert (defaults.log_format, defaults.connect_timeout) == ("text", 30.0)
+    settings = load_settings(
+        {"DISCORD_TOKEN": TOKEN, "LOG_FORMAT": "JSON", "DISCORD_CONNECT_TIMEOUT": "2.5"}
+    )
+    assert (settings.log_format, settings.connect_timeout) == ("json", 2.5)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("LOG_FORMAT", "xml"),
+        ("DISCORD_CONNECT_TIMEOUT", "soon"),
+        ("DISCORD_CONNECT_TIMEOUT", "0"),
+        ("DISCORD_CONNECT_TIMEOUT", "nan"),
+        ("DISCORD_CONNECT_TIMEOUT", "99999"),
+    ],
+)
+def test_bad_operations_settings_name_their_key(key: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=key):
+        load_settings({"DISCORD_TOKEN": TOKEN, key: value})

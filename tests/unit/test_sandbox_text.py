@@ -51,3 +51,15 @@ def test_render_marks_ephemeral_silent_and_pings() -> None:
     )
     assert "only you can see this" in out and "silent" in out and "<@&42>" in out
     assert "**Card**" in out and "Kit" in out and "[ Next ]" in out
+
+
+def test_long_links_are_never_broken_across_lines() -> None:
+    link = "https://discord.com/channels/1577124398446542848/1577124398450737153/15771243993776"
+    out = render_message(
+        {
+            "content": f"Posted a test in #countdown: {link}",
+            "embeds": [{"description": f"See {link} for the post-release-day-schedule"}],
+        }
+    )
+    assert out.count(link) == 2
+    assert "post-release-day-schedule" in out  # hyphenated words stay whole too

@@ -23,10 +23,14 @@ class DemoGuild:
     fan_id: int
 
 
-def add_demo_guild(sim: Simulator) -> DemoGuild:
+# What the README's invite link grants: View Channels, Send Messages, Embed Links.
+README_BOT_PERMISSIONS = perms.VIEW_CHANNEL | perms.SEND_MESSAGES | perms.EMBED_LINKS
+
+
+def add_demo_guild(sim: Simulator, *, bot_permissions: int = perms.DEFAULT_BOT) -> DemoGuild:
     """ "Heartstopper Fan Club": #general, #countdown, #read-only (the bot may not post there),
     a mentionable "Fans" role, a "Mods" role with Manage Server, an admin and a plain fan."""
-    guild = sim.add_guild("Heartstopper Fan Club")
+    guild = sim.add_guild("Heartstopper Fan Club", bot_permissions=bot_permissions)
     fans = sim.add_role(guild.id, "Fans", mentionable=True)
     mods = sim.add_role(guild.id, "Mods", permissions=perms.MANAGE_GUILD | perms.MANAGE_MESSAGES)
     admin = sim.add_member(guild.id, "Nick Nelson", roles=(mods,))

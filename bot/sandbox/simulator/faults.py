@@ -17,6 +17,13 @@ class FaultRule:
     remaining: int
     retry_after: float = 0.0
     global_: bool = False
+    until: float | None = None  # time.monotonic() deadline, for outages that last a while
+
+    def wait(self) -> float:
+        """Retry-After for a 429: the rest of an outage, else the fixed value."""
+        if self.until is None:
+            return self.retry_after
+        return max(self.until - time.monotonic(), 0.5)
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method in ("*", method)) and self.pattern.search(path) is not None
@@ -46,12 +53,30 @@ class Faults:
         rule = FaultRule(method.upper(), re.compile(path_regex), 429, times, retry_after, global_)
         self._rules.append(rule)
 
+    def outage(self, status: int, seconds: float) -> None:
+        """Every request fails with ``status`` for ``seconds``: a Discord outage.
+
+        A 429 outage is global, with ``Retry-After`` covering the rest of the outage.
+        """
+        until = time.monotonic() + seconds
+        rule = FaultRule("*", re.compile(""), status, 1 << 62, seconds, status == 429, until)
+        self._rules.append(rule)
+
+    def outage_left(self) -> float:
+        """Seconds until every outage is over (0 when there is none)."""
+        now = time.monotonic()
+        ends = [r.until - now for r in self._rules if r.until is not None and r.until > now]
+        return max(ends, default=0.0)
+
     def clear(self) -> None:
         self._rules.clear()
 
     def take(self, method: str, path: str) -> FaultRule | None:
         """The first live rule matching this request, consuming one use of it."""
+        now = time.monotonic()
         for rule in self._rules:
+            if rule.until is not None and now >= rule.until:
+                continue
             if rule.remaining > 0 and rule.matches(method, path):
                 rule.remaining -= 1
                 return rule

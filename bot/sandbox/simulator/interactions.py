@@ -155,6 +155,10 @@ def is_ephemeral_flags(flags: Any) -> bool:
 
 
 # -- slash-command option payloads ------------------------------------------------------
+def _option(schema: list[Mapping[str, Any]], name: str) -> Mapping[str, Any]:
+    return next(o for o in schema if o["name"] == name)
+
+
 class OptionBuilder:
     """Turns ``{"name": value}`` into Discord's option list and ``resolved`` data."""
 
@@ -188,9 +192,8 @@ class OptionBuilder:
             chain.append(found)
             schema = list(found.get("options") or [])
         if any(o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP) for o in schema):
-            raise ValueError(
-                f"/{command['name']} needs a subcommand: {[o['name'] for o in schema]}"
-            )
+            names = ", ".join(o["name"] for o in schema)
+            raise ValueError(f"/{' '.join([command['name'], *path])} needs a subcommand: {names}")
 
         known = {o["name"] for o in schema}
         unknown = set(values) - known
@@ -198,6 +201,11 @@ class OptionBuilder:
             raise ValueError(f"unknown option(s) {sorted(unknown)}; command has {sorted(known)}")
         if focused is not None and focused not in known:
             raise ValueError(f"focused option {focused!r} is not an option of this command")
+        if focused is not None and not _option(schema, focused).get("autocomplete"):
+            # Discord's client only asks for suggestions where the command offers them.
+            raise ValueError(
+                f"Discord offers no suggestions for {focused}: (it has no autocomplete)"
+            )
 
         leaf: list[dict[str, Any]] = []
         for opt in schema:

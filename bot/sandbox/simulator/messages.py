@@ -7,7 +7,7 @@ from typing import Any
 from . import permissions as perms
 from .mentions import MentionContext, compute_mentions
 from .payloads import member_payload, user_payload, wire_message
-from .state import SimState, User, iso_now
+from .state import SimState, User
 
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
@@ -82,7 +82,7 @@ def build_message(
         "guild_id": str(channel.guild_id),
         "author": user_payload(author),
         "content": body.get("content") or "",
-        "timestamp": iso_now(),
+        "timestamp": state.wall_clock().isoformat(timespec="microseconds"),
         "edited_timestamp": None,
         "tts": bool(body.get("tts", False)),
         "attachments": attachments or [],
@@ -122,7 +122,7 @@ def apply_edit(state: SimState, message: dict[str, Any], body: dict[str, Any]) -
         keep = {str(a.get("id")) for a in body["attachments"]}
         message["attachments"] = [a for a in message["attachments"] if str(a["id"]) in keep]
     message["flags"] = int(message.get("flags", 0)) & ~LOADING
-    message["edited_timestamp"] = iso_now()
+    message["edited_timestamp"] = state.wall_clock().isoformat(timespec="microseconds")
     referenced = message.get("referenced_message")
     message.update(
         _mention_fields(

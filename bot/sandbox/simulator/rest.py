@@ -238,7 +238,7 @@ class CoreRoutes:
         bot = self.state.bot_user
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce"):
-            since = dt.datetime.now(dt.UTC) - NONCE_WINDOW
+            since = self.state.wall_clock() - NONCE_WINDOW
             earlier = self.state.find_by_nonce(channel.id, bot.id, str(nonce), since=since)
             if earlier is not None:
                 return json_response(wire_message(earlier))

@@ -34,6 +34,9 @@ _FLAG_COMMAND_BADGE = 1 << 23
 OverwriteSpec = Mapping[int, tuple[int, int]] | Iterable[Overwrite] | None
 
 
+STABLE_IDS_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z
+
+
 class Simulator(InteractionDriver):
     """A fake Discord for the real discord.py client.
 
@@ -51,10 +54,13 @@ class Simulator(InteractionDriver):
         privileged_intents: int = 0,
         bot_name: str = "Heartstopper Bot",
         bucket_limit: int = 50,
+        stable_ids: bool = False,
     ) -> None:
         self.token = token
         self.interaction_deadline = interaction_deadline
-        self.ids = SnowflakeFactory()
+        # stable_ids: the bot and whatever is built before ``ids.unpin()`` get the same ids
+        # every run, so a bot database kept across sandbox runs still matches the world.
+        self.ids = SnowflakeFactory(pinned_ms=STABLE_IDS_MS if stable_ids else None)
         bot_id = self.ids.next()
         # Modern applications share their id with their bot user.
         self.state = SimState(
@@ -196,7 +202,7 @@ class Simulator(InteractionDriver):
         fault = self.faults.take(request.method, sub)
         if fault is not None and fault.status == 429:
             scope = "global" if fault.global_ else "user"
-            return self._too_many(fault.retry_after, headers=headers, scope=scope)
+            return self._too_many(fault.wait(), headers=headers, scope=scope)
         if fault is not None:
             self.stats.failures_injected += 1
             body = {"message": f"{fault.status}: Simulated failure", "code": 0}
@@ -349,13 +355,22 @@ class Simulator(InteractionDriver):
         self.dispatch("GUILD_MEMBER_UPDATE", {**member_payload(member), "guild_id": str(guild_id)})
         return member
 
-    def remove_guild(self, guild_id: int) -> None:
-        """The bot is kicked: GUILD_DELETE without ``unavailable``."""
+    def remove_guild(self, guild_id: int) -> Guild:
+        """The bot is kicked: GUILD_DELETE without ``unavailable``. Returns the server as it
+        was, for :meth:`restore_guild`."""
         guild = self.state.guilds.pop(guild_id)
         for channel_id in guild.channels:
             self.state.channels.pop(channel_id, None)
         self.state.commands.pop(guild_id, None)
         self.dispatch("GUILD_DELETE", {"id": str(guild_id)})
+        return guild
+
+    def restore_guild(self, guild: Guild) -> None:
+        """The bot is invited back to a server it was kicked from (same ids, same roles)."""
+        self.state.guilds[guild.id] = guild
+        for channel in guild.channels.values():
+            self.state.channels[channel.id] = channel
+        self._emit_guild_create(guild)
 
     def delete_channel(self, channel_id: int) -> None:
         channel = self.state.channels.pop(channel_id)

@@ -192,7 +192,8 @@ class InteractionDriver:
         if component is None:
             raise ValueError(f"no component with custom_id {custom_id!r} on message {shown['id']}")
         if component.get("disabled"):
-            raise ValueError(f"component {custom_id!r} is disabled")
+            kind = "button" if component.get("type") == BUTTON else "menu"
+            raise ValueError(f"that {kind} is disabled (greyed out)")
         if values is None and component.get("type") != BUTTON:
             raise ValueError(f"component {custom_id!r} is not a button")
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component["type"]}

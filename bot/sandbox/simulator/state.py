@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,15 +18,25 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 class SnowflakeFactory:
     """Time-based ids laid out like Discord's: ms since 2015 << 22 | worker | process | seq."""
 
-    def __init__(self, worker: int = 1, process: int = 0) -> None:
+    def __init__(self, worker: int = 1, process: int = 0, *, pinned_ms: int | None = None) -> None:
         self._prefix = ((worker & 0x1F) << 17) | ((process & 0x1F) << 12)
         self._last_ms = 0
         self._seq = 0
         self._lock = threading.Lock()
+        # While pinned, ids come from one fixed instant in order, so the same build-up of a
+        # world (the sandbox's demo server) gets the same ids every run.
+        self._pinned_ms = pinned_ms
+
+    def unpin(self) -> None:
+        """Back to time-based ids (always later than any pinned one)."""
+        self._pinned_ms = None
 
     def next(self) -> int:
         with self._lock:
-            now = max(int(time.time() * 1000) - DISCORD_EPOCH_MS, self._last_ms)
+            if self._pinned_ms is not None:
+                now = max(self._pinned_ms - DISCORD_EPOCH_MS, self._last_ms)
+            else:
+                now = max(int(time.time() * 1000) - DISCORD_EPOCH_MS, self._last_ms)
             if now == self._last_ms:
                 self._seq = (self._seq + 1) & 0xFFF
                 if self._seq == 0:  # 4096 ids in one ms: borrow the next ms
@@ -41,8 +52,12 @@ def snowflake_time(snowflake: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
 
 
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def iso_now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    return utc_now().isoformat(timespec="microseconds")
 
 
 @dataclass
@@ -111,6 +126,8 @@ class SimState:
         self.ids = ids
         self.bot_user = bot_user
         self.application_id = application_id
+        # The wall clock for message timestamps; the sandbox swaps in its movable clock.
+        self.wall_clock: Callable[[], dt.datetime] = utc_now
         self.users: dict[int, User] = {bot_user.id: bot_user}
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
