@@ -353,10 +353,11 @@ class Sandbox:
         while waited < limit:
             count = self._post_count()
             if count == last and (count >= expect or waited >= limit / 2):
-                return
+                break
             last = count
             await asyncio.sleep(quiet)
             waited += quiet
+        self.print_new_posts()  # under the command that caused them, not the next one
 
     async def _restart(self) -> None:
         if self.live is None:
