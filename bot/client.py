@@ -225,12 +225,17 @@ class HeartstopperBot(commands.Bot):
         except ShowDataError as exc:
             log.warning("Show data not reloaded, the old data stays: %s", exc)
             return ShowReload(ok=False, message=str(exc))
-        changes = release_changes(self.show.releases, show.releases)
+        previous = self.show.releases
+        changes = release_changes(previous, show.releases)
         self.show, self.show_index = show, index
         self.countdowns.releases = show.releases
         message = summary(str(path), changes)
         log.info("%s", message)
-        return ShowReload(ok=True, message=message, changes=changes)
+        outcome = ShowReload(ok=True, message=message, changes=changes)
+        # Listeners run after this returns, on the new data: the "It's official" posts
+        # (cogs/showdata.py) compare it with the dates last announced.
+        self.dispatch("show_reloaded", outcome, previous)
+        return outcome
 
     async def on_ready(self) -> None:
         assert self.user is not None
