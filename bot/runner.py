@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from bot.client import Clock, HeartstopperBot, utc_now
 from bot.config import Settings
 from bot.database.connection import open_database
+from bot.reloading import reload_triggers
 from bot.show.loader import load_show_data
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,9 @@ async def run_bot(
         async with bot:
             if handle_signals:
                 stop_tasks = _install_stop_signals(bot.close)  # noqa: F841 (keeps tasks alive)
-            await bot.start(settings.token)
+            # SIGHUP and `heartstopper-bot reload` re-read the show data (bot/reloading.py).
+            async with reload_triggers(bot, settings, sighup=handle_signals):
+                await bot.start(settings.token)
     log.info("Shut down cleanly")
 
 

@@ -253,19 +253,23 @@ class Announcer:
         self._slice = slice_seconds
         self._batch = batch
         self._lock = asyncio.Lock()  # one run at a time; each starts from the stored snapshot
+        # The data loaded at start-up: the baseline when no snapshot was ever stored, so a
+        # reload racing the first run cannot be recorded as already told.
+        self._initial = tuple(releases())
         service.register_one_off(KIND, make_renderer(releases))
 
     async def announce(self, baseline: Iterable[Release] | None = None) -> int:
         """Schedule what is owed since the stored snapshot, then store the data's snapshot.
 
-        ``baseline`` (the releases before a reload) stands in for a snapshot never stored;
-        without either, this only records the current dates. Returns the posts scheduled.
+        ``baseline`` (the releases before a reload) stands in for a snapshot never stored,
+        else the data loaded at start-up does: the very first start only records the dates
+        it was started with. Returns the posts scheduled.
         """
         async with self._lock:
             current = tuple(self._releases())
             told = load_snapshot(await self._meta.get(ANNOUNCED_META_KEY))
             if told is None:
-                told = snapshot(baseline) if baseline is not None else snapshot(current)
+                told = snapshot(baseline if baseline is not None else self._initial)
             scheduled = 0
             for announcement in announcements_due(told, current):
                 count = await self._schedule(announcement, current)

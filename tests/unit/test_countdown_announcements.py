@@ -237,6 +237,15 @@ async def test_a_reload_before_any_snapshot_compares_with_the_data_it_replaced(d
     assert await announcer.announce(baseline=releases_with_film(YEAR)) == 1
 
 
+async def test_a_reload_racing_the_first_start_is_still_announced(db: object) -> None:
+    clock, sent, data = Clock(NOW), Sent(), Data(releases_with_film(YEAR))
+    announcer = make(db, clock, sent, data, [1])  # built at start-up, with the year only
+    await seed(announcer._service.repo, [server(1)])
+    data.releases = releases_with_film(DEC_18)  # swapped before the start-up run got going
+    assert await announcer.announce() == 1
+    assert await announcer.announce(baseline=releases_with_film(YEAR)) == 0
+
+
 async def test_dying_half_way_then_restarting_announces_exactly_once_per_server(
     db: object,
 ) -> None:
