@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.client import HeartstopperBot
 from bot.config import Settings
 from bot.sandbox.commandline import CommandLineError, SlashLine, parse_slash
 from bot.sandbox.harness import bot_against
@@ -36,6 +37,7 @@ Sandbox commands:
   .in #channel                  run commands in another channel
   .messages [#channel]          show the channel's messages
   .wait SECONDS                 wait (scheduled posts are printed as they arrive)
+  .reload                       re-read the show data (SHOW_DATA_PATH) after editing it
   .help, .quit"""
 
 OPTION_TYPES = {3: "string", 4: "integer", 5: "boolean", 6: "user", 7: "channel", 8: "role"}
@@ -47,8 +49,15 @@ class SandboxError(Exception):
 
 
 class Sandbox:
-    def __init__(self, sim: Simulator, demo: DemoGuild, out: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        sim: Simulator,
+        demo: DemoGuild,
+        out: Callable[[str], None],
+        bot: HeartstopperBot | None = None,
+    ) -> None:
         self.sim = sim
+        self.bot = bot
         self.demo = demo
         self.out = out
         self.member_id = demo.admin_id
@@ -217,9 +226,18 @@ class Sandbox:
                 self.print_new_posts()
             case ".click":
                 await self._click(rest)
+            case ".reload":
+                self._reload()
             case _:
                 raise SandboxError(f"unknown sandbox command {word}; type .help")
         return True
+
+    def _reload(self) -> None:
+        """What SIGHUP or ``heartstopper-bot reload`` does to a running bot."""
+        if self.bot is None:
+            raise SandboxError("no bot to reload")
+        outcome = self.bot.reload_show(self.bot.settings.data_path)
+        self.out(f"  {'✓' if outcome.ok else '! kept the current data:'} {outcome.message}")
 
     async def _click(self, label: str) -> None:
         if self.last is None or self.last.message is None:
@@ -297,7 +315,10 @@ async def run_sandbox(
         db_path = database or Path(scratch) / "sandbox.sqlite3"
         async with Simulator() as sim:
             demo = add_demo_guild(sim)
-            async with bot_against(sim, db_path, tick_seconds=2.0):
+            # SHOW_DATA_PATH is honoured, so an edited file can be tried (and .reload-ed).
+            async with bot_against(
+                sim, db_path, tick_seconds=2.0, data_path=settings.data_path
+            ) as bot:
                 elapsed = time.perf_counter() - started
                 now = dt.datetime.now().astimezone()
                 out(
@@ -306,7 +327,7 @@ async def run_sandbox(
                     f"#read-only; roles @Fans, @Mods. You are the admin, in #general.\n"
                     f"Local time {now:%H:%M %Z}. Type .help for help, .quit to leave.\n"
                 )
-                sandbox = Sandbox(sim, demo, out)
+                sandbox = Sandbox(sim, demo, out, bot)
                 sandbox.print_new_posts()
                 watcher = asyncio.create_task(_watch_posts(sandbox))
                 try:

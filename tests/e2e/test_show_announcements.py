@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 from bot.client import HeartstopperBot
+from bot.config import load_settings
 from bot.countdown.announcements import ANNOUNCED_META_KEY
+from bot.sandbox.session import run_sandbox
 from bot.sandbox.simulator.demo import DemoGuild
 from bot.sandbox.simulator.server import Simulator
 from bot.show.loader import DEFAULT_DATA_PATH
@@ -172,3 +174,30 @@ async def test_a_broken_file_announces_nothing_and_changes_nothing(
         assert await bot.meta.get(ANNOUNCED_META_KEY) == told
         assert await bot.countdowns.repo.one_offs(guild) == []
         assert posts(sim, channel) == []
+
+
+async def test_the_sandbox_honours_show_data_path_and_reloads(tmp_path: Path) -> None:
+    data = tmp_path / "heartstopper.toml"
+    write_film(data, FILM_YEAR)
+    script = tmp_path / "script.txt"
+    script.write_text(
+        "/countdown setup channel: #countdown time: 09:00 timezone: UTC\n"
+        ".reload\n"
+        ".wait 1.5\n"
+        "/next\n"
+    )
+    day = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=20)
+    lines: list[str] = []
+
+    def out(line: str) -> None:
+        lines.append(line)
+        if "Countdown set up" in line:  # the admin edits the file while the sandbox runs
+            write_film(data, f'precision = "instant"\ninstant = {day.isoformat()}T08:00:00Z')
+
+    settings = load_settings({"SHOW_DATA_PATH": str(data)}, require_token=False)
+    assert await run_sandbox(settings, script=script, out=out) == 0
+    text = "\n".join(lines)
+    assert "✓ " in text and f"{data}: reloaded; heartstopper-forever dated" in text
+    assert "── new post in #countdown ──" in text
+    assert "🎉 It's official: *Heartstopper Forever (film)* arrives" in text
+    assert "20 days to go" in text
