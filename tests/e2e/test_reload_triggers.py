@@ -9,9 +9,11 @@ import signal
 import sys
 from pathlib import Path
 
+from bot.countdown.announcements import ANNOUNCED_META_KEY
 from bot.countdown.settings import CountdownSettings
 from bot.database.connection import open_database
 from bot.database.countdown import CountdownRepository
+from bot.database.meta import MetaRepository
 from bot.sandbox.simulator.demo import add_demo_guild
 from bot.sandbox.simulator.server import Simulator
 from bot.show.loader import DEFAULT_DATA_PATH
@@ -50,6 +52,19 @@ async def reload_command(tmp_path: Path, data: Path) -> tuple[int, str, str]:
     return process.returncode, out.decode(), err.decode()
 
 
+async def bot_ready(db_path: Path) -> None:
+    """The bot's on_ready has run: the announcer recorded the dates it started with.
+
+    (Posts wait for READY; a reload before it would be announced at the next periodic tick.)
+    """
+    async with open_database(db_path) as db:
+        for _ in range(300):
+            if await MetaRepository(db).get(ANNOUNCED_META_KEY) is not None:
+                return
+            await asyncio.sleep(0.1)
+    raise AssertionError("the bot never became ready")
+
+
 async def test_sighup_and_the_reload_command(tmp_path: Path) -> None:
     data = tmp_path / "heartstopper.toml"
     write_film(data, FILM_YEAR)
@@ -76,6 +91,7 @@ async def test_sighup_and_the_reload_command(tmp_path: Path) -> None:
         try:
             await sim.wait_for_ready(timeout=30)
             await sim.wait_for_commands(timeout=30)
+            await bot_ready(tmp_path / "bot.sqlite3")
 
             write_film(data, film_in(20))
             process.send_signal(signal.SIGHUP)

@@ -89,3 +89,18 @@ async def test_sighup_reloads_while_running_only(tmp_path: Path) -> None:
             await asyncio.sleep(0.01)
         assert bot.reloaded == [settings.data_path]
     assert not loop.remove_signal_handler(signal.SIGHUP)  # already removed
+
+
+def test_the_owners_reply_says_who_hears_news_and_stays_one_line_on_failure() -> None:
+    from bot.show.changes import ChangeKind, ReleaseChange
+    from cogs.showdata import reload_reply
+
+    dated = ReleaseChange("heartstopper-forever", ChangeKind.DATED, None, None, "Film")
+    added = ReleaseChange("volume-7", ChangeKind.ADDED, None, None, "Volume 7")
+    news = reload_reply(ShowReload(ok=True, message="f: reloaded", changes=(dated, added)))
+    assert news.startswith("✅ f: reloaded\n🎉 ") and "heartstopper-forever get" in news
+    assert "volume-7" not in news.splitlines()[1]
+    quiet = reload_reply(ShowReload(ok=True, message="f: reloaded", changes=(added,)))
+    assert "\n" not in quiet
+    refused = reload_reply(ShowReload(ok=False, message="f: releases[x].day: bad"))
+    assert refused == "⚠️ Kept the current data: f: releases[x].day: bad"
