@@ -24,7 +24,6 @@ from typing import Any
 
 from bot.countdown.planner import (
     PlannedPost,
-    Target,
     is_finished,
     plan_one_off,
     resolve_target,
@@ -126,10 +125,6 @@ def announcements_due(
     return due
 
 
-def release_of(target: Target | None, release_key: str) -> bool:
-    return target is not None and target.key == release_target(release_key)
-
-
 def counts_down_to(
     settings: CountdownSettings, release_key: str, releases: Sequence[Release], now: dt.datetime
 ) -> bool:
@@ -143,7 +138,9 @@ def counts_down_to(
     if kind == "event":
         return False
     target = resolve_target(settings, releases, (), now)
-    return release_of(target, release_key) and not is_finished(target, now, settings.zone)  # type: ignore[arg-type]
+    if target is None or target.key != release_target(release_key):
+        return False
+    return not is_finished(target, now, settings.zone)
 
 
 def _days(n: int) -> str:

@@ -166,21 +166,41 @@ class Dies(Exception):
     """The process dying half-way (nothing after it runs)."""
 
 
-def make(db: object, clock: Clock, sent: Sent, data: Data, servers: list[int]) -> Announcer:
-    service = CountdownService(
-        repo=CountdownRepository(db),  # type: ignore[arg-type]
-        releases=data.releases,
-        clock=clock,
-        send=sent,
-        workers=2,
-        retry_delays=(0.01,),
-    )
-    return Announcer(
-        service=service,
-        meta=MetaRepository(db),  # type: ignore[arg-type]
-        releases=lambda: data.releases,
-        servers=lambda: servers,
-    )
+class World:
+    """A countdown service and its announcer over one database, as the bot wires them."""
+
+    def __init__(self, db: object, clock: Clock, sent: Sent, data: Data, servers: list[int]):
+        self.data = data
+        self.service = CountdownService(
+            repo=CountdownRepository(db),  # type: ignore[arg-type]
+            releases=data.releases,
+            clock=clock,
+            send=sent,
+            workers=2,
+            retry_delays=(0.01,),
+        )
+        self.announcer = Announcer(
+            service=self.service,
+            meta=MetaRepository(db),  # type: ignore[arg-type]
+            releases=lambda: data.releases,
+            servers=lambda: servers,
+        )
+
+    async def announce(self, baseline: tuple[Release, ...] | None = None) -> int:
+        return await self.announcer.announce(baseline)
+
+    async def seed(self, settings: list[CountdownSettings]) -> None:
+        for s in settings:
+            await self.service.repo.save_settings(s, next_post_at=None, now=NOW)
+
+    async def deliver(self) -> None:
+        """Start the senders, run one tick, wait for the posts, stop."""
+        self.service.releases = self.data.releases
+        await self.service.start()
+        await self.service.on_connected(None)
+        await self.service.tick()
+        await self.service.idle()
+        await self.service.stop()
 
 
 @pytest.fixture
@@ -189,61 +209,46 @@ async def db(tmp_path: Path) -> AsyncIterator[object]:
         yield conn
 
 
-async def seed(repo: CountdownRepository, settings: list[CountdownSettings]) -> None:
-    for s in settings:
-        await repo.save_settings(s, next_post_at=None, now=NOW)
-
-
-async def deliver(announcer: Announcer) -> None:
-    service = announcer._service
-    service.releases = announcer._releases()  # type: ignore[assignment]
-    await service.start()
-    await service.on_connected(None)
-    await service.tick()
-    await service.idle()
-    await service.stop()
-
-
 async def test_first_start_only_records_then_a_new_date_is_announced_once(db: object) -> None:
     clock, sent, data = Clock(NOW), Sent(), Data(releases_with_film(YEAR))
     counting = [server(1), server(2, target=f"release:{FILM}"), server(3, role_id=7)]
     others = [server(4, target="release:season-3"), server(5, enabled=False)]
-    announcer = make(db, clock, sent, data, [1, 2, 3, 4, 5, 6])
-    await seed(announcer._service.repo, counting + others)
+    world = World(db, clock, sent, data, [1, 2, 3, 4, 5, 6])
+    await world.seed(counting + others)
 
-    assert await announcer.announce() == 0  # first start: the known dates are not news
+    assert await world.announce() == 0  # first start: the known dates are not news
     assert load_snapshot(await MetaRepository(db).get(ANNOUNCED_META_KEY)) == snapshot(
         data.releases
     )  # type: ignore[arg-type]
     data.releases = releases_with_film(DEC_18)
-    assert await announcer.announce() == 3
-    assert await announcer.announce() == 0  # told already
-    await deliver(announcer)
+    assert await world.announce() == 3
+    assert await world.announce() == 0  # told already
+    await world.deliver()
     assert sorted(p.guild_id for p in sent) == [1, 2, 3]
     assert all(p.content.count("It's official") == 1 for p in sent)
     assert [p.ping_role_id for p in sent if p.guild_id == 3] == [7]
 
     data.releases = releases_with_film(DEC_25)  # the date moves
     sent.clear()
-    assert await announcer.announce() == 3
-    await deliver(announcer)
+    assert await world.announce() == 3
+    await world.deliver()
     assert len(sent) == 3 and all("announced for" in p.content for p in sent)
 
 
 async def test_a_reload_before_any_snapshot_compares_with_the_data_it_replaced(db: object) -> None:
     clock, sent, data = Clock(NOW), Sent(), Data(releases_with_film(DEC_18))
-    announcer = make(db, clock, sent, data, [1])
-    await seed(announcer._service.repo, [server(1)])
-    assert await announcer.announce(baseline=releases_with_film(YEAR)) == 1
+    world = World(db, clock, sent, data, [1])
+    await world.seed([server(1)])
+    assert await world.announce(baseline=releases_with_film(YEAR)) == 1
 
 
 async def test_a_reload_racing_the_first_start_is_still_announced(db: object) -> None:
     clock, sent, data = Clock(NOW), Sent(), Data(releases_with_film(YEAR))
-    announcer = make(db, clock, sent, data, [1])  # built at start-up, with the year only
-    await seed(announcer._service.repo, [server(1)])
+    world = World(db, clock, sent, data, [1])  # built at start-up, with the year only
+    await world.seed([server(1)])
     data.releases = releases_with_film(DEC_18)  # swapped before the start-up run got going
-    assert await announcer.announce() == 1
-    assert await announcer.announce(baseline=releases_with_film(YEAR)) == 0
+    assert await world.announce() == 1
+    assert await world.announce(baseline=releases_with_film(YEAR)) == 0
 
 
 async def test_dying_half_way_then_restarting_announces_exactly_once_per_server(
@@ -251,13 +256,13 @@ async def test_dying_half_way_then_restarting_announces_exactly_once_per_server(
 ) -> None:
     clock, sent, data = Clock(NOW), Sent(), Data(releases_with_film(YEAR))
     ids = list(range(1, 41))
-    first = make(db, clock, sent, data, ids)
-    await seed(first._service.repo, [server(g) for g in ids])
+    first = World(db, clock, sent, data, ids)
+    await first.seed([server(g) for g in ids])
     await first.announce()
     data.releases = releases_with_film(DEC_18)  # the reload's swap
 
     calls = 0
-    schedule = first._service.schedule_one_off
+    schedule = first.service.schedule_one_off
 
     async def dies_after_15(*args: object, **kwargs: object) -> bool:
         nonlocal calls
@@ -266,16 +271,16 @@ async def test_dying_half_way_then_restarting_announces_exactly_once_per_server(
             raise Dies
         return await schedule(*args, **kwargs)  # type: ignore[arg-type]
 
-    first._service.schedule_one_off = dies_after_15  # type: ignore[method-assign]
+    first.service.schedule_one_off = dies_after_15  # type: ignore[method-assign]
     with pytest.raises(Dies):
         await first.announce()
-    assert len(await first._service.repo.one_offs(1)) == 1
-    assert await first._service.repo.one_offs(40) == []
+    assert len(await first.service.repo.one_offs(1)) == 1
+    assert await first.service.repo.one_offs(40) == []
 
     # The restart loads the new file; it finds the old snapshot and finishes the job.
-    second = make(db, clock, sent, data, ids)
+    second = World(db, clock, sent, data, ids)
     assert await second.announce() == 40 - 15
-    await deliver(second)
+    await second.deliver()
     assert sorted(p.guild_id for p in sent) == ids
     assert await second.announce() == 0
 
@@ -283,11 +288,11 @@ async def test_dying_half_way_then_restarting_announces_exactly_once_per_server(
 async def test_many_servers_never_hold_the_event_loop_long(db: object) -> None:
     clock, sent, data = Clock(NOW), Sent(), Data(releases_with_film(YEAR))
     ids = list(range(1, 1501))
-    announcer = make(db, clock, sent, data, ids)
+    world = World(db, clock, sent, data, ids)
     # Most servers count down to something else: resolving targets is the CPU-bound part.
-    await seed(announcer._service.repo, [server(g) for g in ids[:300]])
-    await seed(announcer._service.repo, [server(g, target="release:season-3") for g in ids[300:]])
-    await announcer.announce()
+    await world.seed([server(g) for g in ids[:300]])
+    await world.seed([server(g, target="release:season-3") for g in ids[300:]])
+    await world.announce()
     data.releases = releases_with_film(DEC_18)
 
     gaps: list[float] = []
@@ -303,7 +308,7 @@ async def test_many_servers_never_hold_the_event_loop_long(db: object) -> None:
 
     beat = asyncio.create_task(heartbeat())
     started = time.perf_counter()
-    assert await announcer.announce() == 300
+    assert await world.announce() == 300
     elapsed = time.perf_counter() - started
     done.set()
     await beat
