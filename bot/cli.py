@@ -30,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="connect to Discord and run the bot (the default)")
     sub.add_parser("sync", help="push the slash commands to Discord now, then exit")
+    sub.add_parser(
+        "reload",
+        help="make the running bot re-read SHOW_DATA_PATH (same environment as the bot)",
+    )
     sandbox = sub.add_parser(
         "sandbox", help="try the bot with no token, against a local Discord simulator"
     )
@@ -73,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     load_dotenv(Path.cwd() / ".env", override=False)
 
     try:
-        settings = load_settings(os.environ, require_token=command != "sandbox")
+        settings = load_settings(os.environ, require_token=command not in ("sandbox", "reload"))
     except ConfigError as exc:
         return _fail(str(exc))
 
@@ -84,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
             from bot.sandbox.session import run_sandbox
 
             return asyncio.run(run_sandbox(settings, script=args.script, database=args.database))
+        if command == "reload":
+            return _reload(settings)
         _setup_logging(settings)
         if command == "sync":
             outcome = asyncio.run(_sync(settings))
@@ -101,6 +107,20 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         flush_logs()
+
+
+def _reload(settings: Settings) -> int:
+    """Ask the running bot (through its control socket) to reload; print its answer."""
+    from bot.reloading import ReloadRequestError, control_path, request_reload
+
+    try:
+        ok, message = asyncio.run(request_reload(control_path(settings)))
+    except ReloadRequestError as exc:
+        return _fail(str(exc))
+    if not ok:
+        return _fail(f"kept the current data: {message}")
+    print(message)
+    return 0
 
 
 async def _run(settings: Settings) -> None:

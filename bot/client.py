@@ -113,6 +113,8 @@ class HeartstopperBot(commands.Bot):
         self._maintenance_only = maintenance_only
         self._tick_seconds = tick_seconds
         self.jobs = PeriodicJobs()
+        self._ticking = False
+        self._tick_again = False
         self.countdowns = CountdownService(
             repo=CountdownRepository(db),
             releases=show.releases,
@@ -120,7 +122,7 @@ class HeartstopperBot(commands.Bot):
             send=self.send_countdown_post,
             pacer=self.pacer,
             present=lambda guild_id: self.get_guild(guild_id) is not None,
-            wake=lambda seconds: self.jobs.wake_in(COUNTDOWN_TICK_JOB, seconds),
+            wake=self._wake_tick,
         )
 
     async def setup_hook(self) -> None:
@@ -157,12 +159,30 @@ class HeartstopperBot(commands.Bot):
     async def _countdown_tick(self) -> None:
         # Posting needs the guild cache and reconciled membership: the countdown cog's
         # on_ready connects the service once READY has arrived.
-        if self.countdowns.connected:
-            await self.countdowns.tick()
+        if not self.countdowns.connected:
+            return
+        self._ticking = True
+        try:
+            while True:
+                self._tick_again = False
+                await self.countdowns.tick()
+                if not self._tick_again:
+                    break
+        finally:
+            self._ticking = False
+
+    def _wake_tick(self, seconds: float) -> None:
+        """Tick in ``seconds`` (something falls due then), or again right after this one."""
+        if self._ticking and seconds <= 0:
+            self._tick_again = True  # APScheduler would skip a run while one is going
+        else:
+            self.jobs.wake_in(COUNTDOWN_TICK_JOB, seconds)
 
     async def close(self) -> None:
-        self.jobs.shutdown()
+        # The service first: it lets a running tick commit and sends in flight finish.
+        # APScheduler's shutdown would cancel a running tick in the middle.
         await self.countdowns.stop()
+        self.jobs.shutdown()
         await self._drain_handlers()
         await super().close()
 
@@ -225,12 +245,17 @@ class HeartstopperBot(commands.Bot):
         except ShowDataError as exc:
             log.warning("Show data not reloaded, the old data stays: %s", exc)
             return ShowReload(ok=False, message=str(exc))
-        changes = release_changes(self.show.releases, show.releases)
+        previous = self.show.releases
+        changes = release_changes(previous, show.releases)
         self.show, self.show_index = show, index
         self.countdowns.releases = show.releases
         message = summary(str(path), changes)
         log.info("%s", message)
-        return ShowReload(ok=True, message=message, changes=changes)
+        outcome = ShowReload(ok=True, message=message, changes=changes)
+        # Listeners run after this returns, on the new data: the "It's official" posts
+        # (cogs/showdata.py) compare it with the dates last announced.
+        self.dispatch("show_reloaded", outcome, previous)
+        return outcome
 
     async def on_ready(self) -> None:
         assert self.user is not None

@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.database.connection import open_database
 from bot.failures import StartupFailure, explain_startup_error
 from bot.logs import ReconnectNotes
+from bot.reloading import reload_triggers
 from bot.show.loader import load_show_data
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,9 @@ async def run_bot(
     async with open_database(settings.database_path) as db:
         bot = HeartstopperBot(settings=settings, db=db, show=show, clock=clock)
         async with bot:
-            await _serve(bot, settings.token, settings.connect_timeout, stop)
+            # SIGHUP and `heartstopper-bot reload` re-read the show data (bot/reloading.py).
+            async with reload_triggers(bot, settings, sighup=handle_signals):
+                await _serve(bot, settings.token, settings.connect_timeout, stop)
     log.info("Shut down cleanly")
 
 

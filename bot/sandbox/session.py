@@ -55,6 +55,7 @@ Faults on demand:
   .kick | .invite               remove the bot from the server / invite it back
   .outage 5xx 30s               Discord answers 503 (or .outage 429 30s: rate limits) to
   .outage off                   every request for a while; .outage off ends it
+  .reload                       re-read the show data (SHOW_DATA_PATH) after editing it
   .help, .quit"""
 
 # What to type, in words, for option types the sandbox has to convert.
@@ -268,6 +269,8 @@ class Sandbox:
                 await self._time(rest)
             case ".restart":
                 await self._restart()
+            case ".reload":
+                await self._reload()
             case ".revoke" | ".grant":
                 self._permission(word, rest)
             case ".delete":
@@ -358,6 +361,15 @@ class Sandbox:
             await asyncio.sleep(quiet)
             waited += quiet
         self.print_new_posts()  # under the command that caused them, not the next one
+
+    async def _reload(self) -> None:
+        """What SIGHUP or ``heartstopper-bot reload`` does to a running bot."""
+        bot = self.live.bot if self.live is not None else None
+        if bot is None:
+            raise SandboxError("no bot to reload")
+        outcome = bot.reload_show(bot.settings.data_path)
+        self.out(f"  {'✓' if outcome.ok else '! kept the current data:'} {outcome.message}")
+        await self._settle()  # announcements it schedules go out at the next tick
 
     async def _restart(self) -> None:
         if self.live is None:

@@ -305,6 +305,8 @@ class CountdownService:
             await self.reconcile_membership(set(present))
         await self.recover_open()
         self.connected = True
+        if self._wake is not None:
+            self._wake(0.0)  # what came due while connecting goes out now, not at the next tick
 
     async def stop(self) -> None:
         """Stop taking work, let a running tick commit, and let sends in flight finish.
@@ -314,7 +316,7 @@ class CountdownService:
         ``sending``, which the next start resolves by the nonce window.
         """
         self._stopping = True
-        async with self._tick_lock:
+        async with self._tick_lock, self._purge_lock:
             for timer in self._retry_timers:
                 timer.cancel()
             self._retry_timers.clear()
@@ -507,15 +509,15 @@ class CountdownService:
         if self._stopping:
             return TickResult(0, 0, 0)
         result = TickResult(0, 0, 0)
-        full = False
         async with self._tick_lock:
             try:
                 result, full = await self._tick()
+                await self._schedule_wake(full)
             except Exception:
                 log.exception("Countdown tick failed; the next tick will retry")
         try:
+            # Outside the tick's lock: a slow purge never holds up the next tick.
             await self._purge_expired(self.clock())
-            await self._schedule_wake(full)
         except Exception:
             log.exception("Countdown housekeeping failed; the next tick will retry")
         return result
@@ -677,9 +679,11 @@ class CountdownService:
         """Hourly: drop old ledger rows and servers past their grace period (not in a tick)."""
         if self._last_purge and now - self._last_purge < dt.timedelta(hours=1):
             return
-        if self._purge_lock.locked():
+        if self._purge_lock.locked() or self._stopping:
             return
         async with self._purge_lock:
+            if self._stopping:
+                return
             self._last_purge = now
             await self.repo.forget_deliveries_before(now - LEDGER_RETENTION)
             purged = await self.repo.removed_before(now - REMOVED_SERVER_RETENTION)
