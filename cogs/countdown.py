@@ -20,7 +20,14 @@ from discord.ext import commands
 
 from bot.client import HeartstopperBot
 from bot.countdown.cards import check_channel, describe_target, preview_text, status_embed
-from bot.countdown.events import MAX_UPCOMING_EVENTS, cap_message, event_pages, upcoming
+from bot.countdown.events import (
+    MAX_UPCOMING_EVENTS,
+    cap_message,
+    event_pages,
+    moving_target,
+    typed_release,
+    upcoming,
+)
 from bot.countdown.names import MentionLookup, event_name, match_event, mentioned_ids
 from bot.countdown.parsing import (
     ChosenZone,
@@ -31,16 +38,26 @@ from bot.countdown.parsing import (
     parse_timezone,
     timezone_choices,
 )
+from bot.countdown.reminders import (
+    REMINDER_KIND,
+    Reminder,
+    describe_reminders,
+    reminder_prefix,
+    reminder_renderer,
+    schedule_reminders,
+)
 from bot.countdown.settings import (
+    DEFAULT_REMINDERS,
     NEXT_TARGET,
+    SOONEST_TARGET,
     Cadence,
     CountdownSettings,
     CustomEvent,
     event_target,
     release_target,
-    split_target,
 )
 from bot.countdown.tzindex import fold
+from bot.database.countdown import EventNameTaken
 from bot.paging import Paginator
 from bot.show.releases import describe_when, discord_timestamps, upcoming_releases
 from bot.tree import UserFacingError
@@ -86,6 +103,11 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         self.service = bot.countdowns
         self.repo = bot.countdowns.repo
         super().__init__()
+
+    async def cog_load(self) -> None:
+        # Before the service starts (extensions load first), so no due reminder finds
+        # itself without a renderer.
+        self.service.register_one_off(REMINDER_KIND, reminder_renderer(self.repo))
 
     # -- shared helpers ---------------------------------------------------------------------
 
@@ -282,32 +304,39 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         await self._save(interaction, what, role_id=role.id if role else None)
 
     @app_commands.command()
-    @app_commands.describe(target="`next` follows the releases; or pick a release or your event")
+    @app_commands.describe(
+        target="`next` (the next release), `soonest` (release or event), a release or an event"
+    )
     async def target(
         self, interaction: discord.Interaction, target: app_commands.Range[str, 1, 100]
     ) -> None:
-        """Choose what to count down to: the next release, a given release, or your event."""
+        """Choose what to count down to: the next release, the next thing, a release or event."""
         guild = _guild(interaction)
         settings = await self._require_setup(interaction)
-        value = target.strip().lower()
-        try:
-            kind, ref = split_target(value)
-        except ValueError:
-            raise UserFacingError(
-                "Pick a target from the list: `next`, a release, or one of your events "
-                "(add one with `/countdown event add`)."
-            ) from None
-        if kind == "release" and self.bot.show.release(ref or "") is None:
-            raise UserFacingError("I don't know that release; pick one from the list.")
-        if kind == "event":
-            events = {e.id for e in await self.repo.list_events(guild.id)}
-            if int(ref or 0) not in events:
-                raise UserFacingError("That event doesn't exist here; see `/countdown event list`.")
+        value = await self._typed_target(guild.id, target)
         new = dataclasses.replace(settings, target=value)
         resolved = await self.service.resolve(new, self.bot.clock())
         await self._save(
             interaction, f"Counting down to {describe_target(resolved, new)}.", target=value
         )
+
+    async def _typed_target(self, guild_id: int, typed: str) -> str:
+        """The stored target for what an admin picked or typed (a did-you-mean otherwise)."""
+        moving = moving_target(typed)
+        if moving is not None:
+            return moving
+        release = typed_release(typed, self.bot.show.releases)
+        if release is not None:
+            return release_target(release.key)
+        if typed.strip().lower().startswith("release:"):
+            raise UserFacingError("I don't know that release; pick one from the list.")
+        events = await self.repo.list_events(guild_id)
+        if not events:
+            raise UserFacingError(
+                "Pick a target from the list: `next`, `soonest`, a release, or one of your "
+                "events (add one with `/countdown event add`)."
+            )
+        return event_target(_chosen_event(typed, events).id)
 
     @target.autocomplete("target")
     async def target_autocomplete(
@@ -316,7 +345,10 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         if not self._may_configure(interaction):
             return []  # event names and dates are for the server's admins
         now = self.bot.clock()
-        options = [("The next release (moves on automatically)", NEXT_TARGET)]
+        options = [
+            ("The next release (moves on automatically)", NEXT_TARGET),
+            ("The next thing: a release or one of your events, whichever is first", SOONEST_TARGET),
+        ]
         for release in upcoming_releases(self.bot.show.releases, now):
             options.append(
                 (f"{release.title} · {describe_when(release.when)}", release_target(release.key))
@@ -475,16 +507,18 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     @app_commands.describe(
         name="What you're counting down to, e.g. Season 4 watch party",
         when="Server's local date and time: 2026-12-24 19:30, Dec 24 7:30pm, tomorrow 20:00",
-        count_down="Switch the countdown to this event now (default: yes)",
+        count_down="Switch the countdown to this event now (default: no, keep the target)",
+        reminders="Reminder posts 1 day before, 1 hour before and at the start (default: yes)",
     )
     async def event_add(
         self,
         interaction: discord.Interaction,
         name: app_commands.Range[str, 1, NAME_INPUT_MAX],
         when: app_commands.Range[str, 1, WHEN_INPUT_MAX],
-        count_down: bool = True,
+        count_down: bool = False,
+        reminders: bool = True,
     ) -> None:
-        """Add your own event (a watch party?) to count down to."""
+        """Add your own event (a watch party?) with reminders before it starts."""
         guild = _guild(interaction)
         settings = await self._settings(interaction)
         now = self.bot.clock()
@@ -492,29 +526,45 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         with friendly_input():
             title = event_name(name, lookup)
             starts_at = parse_event_datetime(when, settings.zone, now)
-        # Count and insert under the server's lock, so two admins can't both add the 25th.
+        # Count, insert and schedule under the server's lock, so two admins can't both add
+        # the 25th, and an edit can't slip between the insert and its reminders.
         async with self.service.server_lock(guild.id):
             events = await self.repo.list_events(guild.id)
             if len(upcoming(events, now)) >= MAX_UPCOMING_EVENTS:
                 raise UserFacingError(cap_message())
             event = await self.repo.add_event(
-                guild.id, title, starts_at, created_by=interaction.user.id, now=now
+                guild.id,
+                title,
+                starts_at,
+                created_by=interaction.user.id,
+                now=now,
+                reminders=DEFAULT_REMINDERS if reminders else frozenset(),
             )
-        if event is None:
-            raise UserFacingError("This server already has an event with that name.")
+            if event is None:
+                raise UserFacingError("This server already has an event with that name.")
+            slots = await schedule_reminders(self.service, event, now)
         full, relative = discord_timestamps(starts_at)
-        text = f"Added **{discord.utils.escape_markdown(title)}** on {full} ({relative})."
-        if count_down and settings.channel_id is not None:
-            await self._save(
-                interaction, text + " Counting down to it now.", target=event_target(event.id)
+        text = (
+            f"Added **{discord.utils.escape_markdown(title)}** on {full} ({relative}).\n"
+            f"{_reminder_line(event.reminders, {s.which for s in slots}, settings)}"
+        )
+        if settings.channel_id is None:
+            await self._reply(
+                interaction, text + "\nSet up the channel with `/countdown setup` to get posts."
             )
             return
-        hint = (
-            ""
-            if settings.channel_id
-            else " Set up the channel with `/countdown setup` to get posts."
+        if count_down:
+            await self._save(
+                interaction, text + "\nCounting down to it now.", target=event_target(event.id)
+            )
+            return
+        current = await self.service.resolve(settings, now)
+        await self._reply(
+            interaction,
+            f"{text}\nThe countdown still counts down to {describe_target(current, settings)}. "
+            "To follow this event, use `/countdown target` (or `soonest`, which picks "
+            "whichever comes first).",
         )
-        await self._reply(interaction, text + hint)
 
     @event.command(name="list")
     async def event_list(self, interaction: discord.Interaction) -> None:
@@ -541,11 +591,13 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     async def event_remove(
         self, interaction: discord.Interaction, name: app_commands.Range[str, 1, NAME_INPUT_MAX]
     ) -> None:
-        """Remove one of your custom events."""
+        """Remove one of your custom events (and its reminders)."""
         guild = _guild(interaction)
-        found = _chosen_event(name, await self.repo.list_events(guild.id))
-        if not await self.repo.remove_event(guild.id, found.id):
-            raise UserFacingError("That event was just removed by someone else.")
+        async with self.service.server_lock(guild.id):
+            found = _chosen_event(name, await self.repo.list_events(guild.id))
+            if not await self.repo.remove_event(guild.id, found.id):
+                raise UserFacingError("That event was just removed by someone else.")
+            await self.service.cancel_one_offs(guild.id, reminder_prefix(found.id))
         what = f"Event **{discord.utils.escape_markdown(found.name)}** removed"
         settings = await self.repo.get_settings(guild.id)
         if settings.target == event_target(found.id):
@@ -557,7 +609,68 @@ class Countdown(commands.GroupCog, group_name="countdown"):
             return
         await self._reply(interaction, f"{what}.")
 
+    @event.command(name="edit")
+    @app_commands.describe(
+        name="The event to change: pick it from the list or type its name",
+        new_name="A new name",
+        when="A new local date and time: 2026-12-24 19:30, Dec 24 7:30pm, tomorrow 20:00",
+        remind_day_before="Reminder 1 day before",
+        remind_hour_before="Reminder 1 hour before",
+        remind_at_start="Reminder when it starts",
+    )
+    async def event_edit(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, NAME_INPUT_MAX],
+        new_name: app_commands.Range[str, 1, NAME_INPUT_MAX] | None = None,
+        when: app_commands.Range[str, 1, WHEN_INPUT_MAX] | None = None,
+        remind_day_before: bool | None = None,
+        remind_hour_before: bool | None = None,
+        remind_at_start: bool | None = None,
+    ) -> None:
+        """Change an event's name, time or reminders (reminders follow a new time)."""
+        guild = _guild(interaction)
+        settings = await self._settings(interaction)
+        now = self.bot.clock()
+        switches = {
+            Reminder.DAY: remind_day_before,
+            Reminder.HOUR: remind_hour_before,
+            Reminder.START: remind_at_start,
+        }
+        if new_name is None and when is None and all(v is None for v in switches.values()):
+            raise UserFacingError(
+                "Nothing to change: give a `new_name`, a `when` or a reminder switch."
+            )
+        title = None
+        if new_name is not None:
+            lookup = await _mention_lookup(guild, new_name)
+            with friendly_input():
+                title = event_name(new_name, lookup)
+        starts_at = None
+        if when is not None:
+            with friendly_input():
+                starts_at = parse_event_datetime(when, settings.zone, now)
+        async with self.service.server_lock(guild.id):
+            found = _chosen_event(name, await self.repo.list_events(guild.id))
+            chosen = _switched(found.reminders, switches)
+            try:
+                event = await self.repo.update_event(
+                    guild.id, found.id, name=title, starts_at=starts_at, reminders=chosen
+                )
+            except EventNameTaken:
+                raise UserFacingError("This server already has an event with that name.") from None
+            if event is None:
+                raise UserFacingError("That event was just removed by someone else.")
+            slots = await schedule_reminders(self.service, event, now)
+        full, relative = discord_timestamps(event.starts_at)
+        await self._reply(
+            interaction,
+            f"✅ Updated **{discord.utils.escape_markdown(event.name)}**: {full} ({relative}).\n"
+            f"{_reminder_line(event.reminders, {s.which for s in slots}, settings)}",
+        )
+
     @event_remove.autocomplete("name")
+    @event_edit.autocomplete("name")
     async def event_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -608,6 +721,33 @@ def _zone_confirmation(found: ChosenZone, now: dt.datetime) -> str:
     """ "Europe/London (UTC+0, now 21:40)." plus the resolver's note, if it has one."""
     line = f"{describe_zone(found.key, now)}."
     return f"{line}\n{found.note}" if found.note else line
+
+
+def _switched(
+    current: frozenset[Reminder], switches: dict[Reminder, bool | None]
+) -> frozenset[Reminder] | None:
+    """The reminders after the given switches (None: none given, keep them as they are)."""
+    if all(value is None for value in switches.values()):
+        return None
+    on = {which for which, value in switches.items() if value}
+    off = {which for which, value in switches.items() if value is False}
+    return frozenset((current | on) - off)
+
+
+def _reminder_line(
+    chosen: frozenset[Reminder], scheduled: set[Reminder], settings: CountdownSettings
+) -> str:
+    """What reminders the event gets, and why some of those switched on won't go out."""
+    if not chosen:
+        return "Reminders: none."
+    line = f"Reminders: {describe_reminders(frozenset(scheduled))}."
+    if not scheduled:
+        line = "Reminders: none (their times have already passed)."
+    elif scheduled != chosen:
+        line += " (The others' times have already passed.)"
+    if settings.channel_id is not None:
+        line += f" They go to <#{settings.channel_id}>."
+    return line
 
 
 def _chosen_event(typed: str, events: list[CustomEvent]) -> CustomEvent:

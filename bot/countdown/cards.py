@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.countdown.planner import PlannedPost, Target
-from bot.countdown.settings import Cadence, CountdownSettings
+from bot.countdown.settings import Cadence, CountdownSettings, CustomEvent, event_target, follows_on
 from bot.show.releases import describe_when, discord_timestamps, release_instant
 
 # What the bot needs in the countdown channel, with the words Discord's settings use.
@@ -85,7 +85,7 @@ def describe_target(target: Target | None, settings: CountdownSettings) -> str:
         return "nothing upcoming in the show data"
     instant = release_instant(target.when, settings.zone)
     when = _stamp(instant) if instant else describe_when(target.when)
-    mode = " (moves on automatically)" if settings.target == "next" else ""
+    mode = " (moves on automatically)" if follows_on(settings.target) else ""
     return f"**{discord.utils.escape_markdown(target.title)}**{mode}: {when}"
 
 
@@ -134,3 +134,29 @@ def preview_text(at: dt.datetime | None, post: PlannedPost | None, reason: str) 
         return f"Nothing would be posted next: {reason}"
     full, relative = discord_timestamps(at)
     return f"Next post {full} ({relative}) will say:\n\n{post.content}"
+
+
+def fan_countdown_embed(
+    server_name: str,
+    settings: CountdownSettings,
+    target: Target | None,
+    next_event: CustomEvent | None,
+) -> discord.Embed | None:
+    """What ``/next`` shows fans about this server first: its countdown and its next event.
+
+    None when the server has neither (no countdown running and no upcoming event).
+    """
+    lines = []
+    running = settings.enabled and settings.channel_id is not None
+    if running and target is not None:
+        lines.append(f"**Counting down to** {describe_target(target, settings)}")
+    if next_event is not None and (target is None or target.key != event_target(next_event.id)):
+        full, relative = discord_timestamps(next_event.starts_at)
+        name = discord.utils.escape_markdown(next_event.name)
+        lines.append(f"**Next server event:** **{name}**: {full} ({relative})")
+    if not lines:
+        return None
+    if running:
+        lines.append(f"-# Daily posts in <#{settings.channel_id}>")
+    title = f"On {server_name}"[:256]
+    return discord.Embed(title=title, description="\n".join(lines), colour=0xF4A6C0)

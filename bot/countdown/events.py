@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.countdown.settings import CustomEvent
+from bot.countdown.settings import NEXT_TARGET, SOONEST_TARGET, CustomEvent
+from bot.countdown.tzindex import fold
+from bot.show.models import Release
 from bot.show.releases import discord_timestamps
 
 MAX_UPCOMING_EVENTS = 25  # per server; matches Discord's 25 autocomplete suggestions
@@ -38,3 +40,27 @@ def event_pages(events: Sequence[CustomEvent], now: dt.datetime) -> list[str]:
         "\n".join(lines[start : start + EVENTS_PER_PAGE])
         for start in range(0, len(lines), EVENTS_PER_PAGE)
     ] or ["No events yet."]
+
+
+# Words an admin may type for the two moving targets (autocomplete sends the bare values).
+_MOVING_TARGETS = {
+    NEXT_TARGET: ("next", "next release", "the next release"),
+    SOONEST_TARGET: ("soonest", "next thing", "the next thing"),
+}
+
+
+def moving_target(typed: str) -> str | None:
+    """``"next"`` or ``"soonest"`` when ``typed`` names one of the moving targets."""
+    wanted = " ".join(fold(typed).split())
+    return next((value for value, words in _MOVING_TARGETS.items() if wanted in words), None)
+
+
+def typed_release(typed: str, releases: Sequence[Release]) -> Release | None:
+    """The release ``typed`` names: its autocomplete value, key or title (any case/accents)."""
+    text = typed.strip()
+    key = text.removeprefix("release:")
+    wanted = fold(text)
+    return next(
+        (r for r in releases if r.key == key or fold(r.title) == wanted),
+        None,
+    )

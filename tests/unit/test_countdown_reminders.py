@@ -1,0 +1,86 @@
+"""Event reminders: which posts an event gets, their keys, windows and words (pure parts)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from bot.countdown.reminders import (
+    Reminder,
+    parse_reminders,
+    plan_reminders,
+    reminder_prefix,
+    reminder_text,
+    store_reminders,
+)
+from bot.countdown.settings import CustomEvent
+
+START = dt.datetime(2026, 3, 1, 19, 0, tzinfo=dt.UTC)
+PARTY = CustomEvent(id=12, guild_id=1, name="Watch party", starts_at=START)
+
+
+def test_an_event_gets_a_day_an_hour_and_a_start_reminder_by_default() -> None:
+    slots = plan_reminders(PARTY, START - dt.timedelta(days=3))
+    assert [(s.which, s.due_at) for s in slots] == [
+        (Reminder.DAY, START - dt.timedelta(days=1)),
+        (Reminder.HOUR, START - dt.timedelta(hours=1)),
+        (Reminder.START, START),
+    ]
+    # Each stops being useful once the next one takes over; the start one a little after.
+    assert [s.expires_at for s in slots] == [
+        START - dt.timedelta(hours=1),
+        START,
+        START + dt.timedelta(minutes=30),
+    ]
+    assert all(s.key.startswith(reminder_prefix(12)) for s in slots)
+    assert len({s.key for s in slots}) == 3
+
+
+def test_reminders_already_due_when_added_are_not_scheduled() -> None:
+    slots = plan_reminders(PARTY, START - dt.timedelta(minutes=30))
+    assert [s.which for s in slots] == [Reminder.START]
+    assert plan_reminders(PARTY, START) == []
+    assert plan_reminders(PARTY, START + dt.timedelta(minutes=1)) == []
+
+
+def test_switched_off_reminders_are_not_planned() -> None:
+    only_start = dataclasses.replace(PARTY, reminders=frozenset({Reminder.START}))
+    assert [s.which for s in plan_reminders(only_start, START - dt.timedelta(days=3))] == [
+        Reminder.START
+    ]
+    silent = dataclasses.replace(PARTY, reminders=frozenset())
+    assert plan_reminders(silent, START - dt.timedelta(days=3)) == []
+
+
+def test_an_edit_gives_new_keys_so_the_old_ones_never_block_it() -> None:
+    now = START - dt.timedelta(days=3)
+    before = {s.key for s in plan_reminders(PARTY, now)}
+    moved = dataclasses.replace(PARTY, starts_at=START + dt.timedelta(hours=2), revision=1)
+    back = dataclasses.replace(PARTY, revision=2)  # moved back to the first time
+    after_move = {s.key for s in plan_reminders(moved, now)}
+    after_back = {s.key for s in plan_reminders(back, now)}
+    assert not before & after_move and not before & after_back and not after_move & after_back
+
+
+@pytest.mark.parametrize(
+    ("which", "expected"),
+    [
+        (Reminder.DAY, "starts **tomorrow**"),
+        (Reminder.HOUR, "starts **in 1 hour**"),
+        (Reminder.START, "is **starting now**"),
+    ],
+)
+def test_reminder_words(which: Reminder, expected: str) -> None:
+    text = reminder_text("Watch *party* @everyone", which, START)
+    assert expected in text
+    assert f"<t:{int(START.timestamp())}:F>" in text
+    assert "@everyone" not in text and "\\*party\\*" in text
+
+
+def test_reminder_switches_round_trip_through_storage() -> None:
+    for chosen in (frozenset(), frozenset({Reminder.HOUR}), frozenset(Reminder)):
+        assert parse_reminders(store_reminders(chosen)) == chosen
+    assert parse_reminders(None) == frozenset(Reminder)  # not stored: the defaults
+    assert parse_reminders("1h,bogus") == frozenset({Reminder.HOUR})
