@@ -19,10 +19,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import HeartstopperBot
-from bot.countdown.cards import check_channel, describe_target, preview_text, status_embed
+from bot.countdown.cards import (
+    check_channel,
+    describe_target,
+    preview_text,
+    setup_changes,
+    status_embed,
+)
 from bot.countdown.events import (
     MAX_UPCOMING_EVENTS,
     cap_message,
+    event_choice_label,
     event_pages,
     moving_target,
     typed_release,
@@ -224,17 +231,27 @@ class Countdown(commands.GroupCog, group_name="countdown"):
             zone = parse_timezone(timezone, now)
         real_channel = self._resolve_channel(guild, channel.id) or channel
         self._check_channel(real_channel, role)  # type: ignore[arg-type]
-        await self._save(
-            interaction,
-            f"Countdown set up in {channel.mention} at {post_time:%H:%M}, "
-            f"{_zone_confirmation(zone, now)}"
-            + (f"\nI'll ping {role.mention} on milestones." if role else ""),
+        change = await self.service.change_settings(
+            guild.id,
             channel_id=channel.id,
             post_time=post_time,
             timezone=zone.key,
             role_id=role.id if role else None,
             enabled=True,
         )
+        text = (
+            f"Countdown set up in {channel.mention} at {post_time:%H:%M}, "
+            f"{_zone_confirmation(zone, now)}"
+            + (f"\nI'll ping {role.mention} on milestones." if role else "")
+        )
+        if change.before.channel_id is not None:  # set up before: say what this changed
+            changes = setup_changes(change.before, change.after)
+            text += (
+                f"\nChanged: {'; '.join(changes)}."
+                if changes
+                else "\nNothing changed: that is how it was already set up."
+            )
+        await self._reply(interaction, f"✅ {text}\n{await self._next_post_line(change.after)}")
 
     @app_commands.command()
     @app_commands.describe(channel="The new channel for the countdown posts")
@@ -354,13 +371,10 @@ class Countdown(commands.GroupCog, group_name="countdown"):
                 (f"{release.title} · {describe_when(release.when)}", release_target(release.key))
             )
         if interaction.guild_id:
+            zone = (await self.repo.get_settings(interaction.guild_id)).zone
             for event in await self.repo.list_events(interaction.guild_id):
-                options.append(
-                    (
-                        f"Event: {event.name} · {event.starts_at:%Y-%m-%d %H:%M} UTC",
-                        event_target(event.id),
-                    )
-                )
+                label = f"Event: {event_choice_label(event, zone)}"
+                options.append((label, event_target(event.id)))
         needle = current.casefold().strip()
         return [
             app_commands.Choice(name=name[:100], value=value)
@@ -416,7 +430,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
             )
         role = guild.get_role(settings.role_id) if settings.role_id else None
         self._check_channel(channel, role)
-        what = "Countdown resumed." if not settings.enabled else "The countdown is running."
+        what = "Countdown resumed." if not settings.enabled else "The countdown is already running."
         await self._save(interaction, what, enabled=True)
 
     @app_commands.command()
@@ -677,10 +691,9 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         if interaction.guild_id is None or not self._may_configure(interaction):
             return []
         needle = fold(current)
+        zone = (await self.repo.get_settings(interaction.guild_id)).zone
         return [
-            app_commands.Choice(
-                name=f"{e.name} · {e.starts_at:%Y-%m-%d %H:%M} UTC"[:100], value=event_target(e.id)
-            )
+            app_commands.Choice(name=event_choice_label(e, zone), value=event_target(e.id))
             for e in await self.repo.list_events(interaction.guild_id)
             if needle in fold(e.name)
         ][:25]

@@ -13,7 +13,12 @@ import discord
 
 from bot.countdown.planner import PlannedPost, Target
 from bot.countdown.settings import Cadence, CountdownSettings, CustomEvent, event_target, follows_on
-from bot.show.releases import describe_when, discord_timestamps, release_instant
+from bot.show.releases import (
+    describe_when,
+    discord_timestamps,
+    local_release_day,
+    release_instant,
+)
 
 # What the bot needs in the countdown channel, with the words Discord's settings use.
 REQUIRED_CHANNEL_PERMISSIONS: tuple[tuple[str, str], ...] = (
@@ -115,7 +120,7 @@ def status_embed(
     )
     embed.add_field(name="Pings", value=f"<@&{settings.role_id}>" if settings.role_id else "nobody")
     embed.add_field(name="Counting down to", value=describe_target(target, settings), inline=False)
-    cadence = "every day" if settings.cadence is Cadence.DAILY else "milestones and release day"
+    cadence = cadence_text(settings, target)
     quiet = "silent (no notification)" if settings.silent_routine else "with notification"
     embed.add_field(name="Posts", value=f"{cadence}; routine posts {quiet}", inline=False)
     embed.add_field(name="Next post", value=_stamp(next_post_at) if settings.enabled else "—")
@@ -160,3 +165,37 @@ def fan_countdown_embed(
         lines.append(f"-# Daily posts in <#{settings.channel_id}>")
     title = f"On {server_name}"[:256]
     return discord.Embed(title=title, description="\n".join(lines), colour=0xF4A6C0)
+
+
+def cadence_text(settings: CountdownSettings, target: Target | None) -> str:
+    """How often posts really go out for this target (not just the cadence setting)."""
+    daily = settings.cadence is Cadence.DAILY
+    if target is None:
+        return "none: there is nothing to count down to"
+    if local_release_day(target.when, settings.zone) is None:
+        # No exact day: the planner posts only a weekly update (DAILY) or nothing at all.
+        then = "every day" if daily else "milestones and release day"
+        if daily:
+            return f"a weekly update on Mondays until a day is announced, then {then}"
+        return f"nothing until a day is announced, then {then}"
+    return "every day" if daily else "milestones and release day"
+
+
+def _role_text(role_id: int | None) -> str:
+    return f"<@&{role_id}>" if role_id else "no role"
+
+
+def setup_changes(before: CountdownSettings, after: CountdownSettings) -> list[str]:
+    """What re-running setup changed, in the admin's words ("post time 09:00 → 22:30")."""
+    changes = []
+    if before.channel_id != after.channel_id:
+        changes.append(f"channel <#{before.channel_id}> → <#{after.channel_id}>")
+    if before.post_time != after.post_time:
+        changes.append(f"post time {before.post_time:%H:%M} → {after.post_time:%H:%M}")
+    if before.timezone != after.timezone:
+        changes.append(f"time zone {before.timezone} → {after.timezone}")
+    if before.role_id != after.role_id:
+        changes.append(f"pings {_role_text(before.role_id)} → {_role_text(after.role_id)}")
+    if before.enabled != after.enabled:
+        changes.append("resumed (it was paused)")
+    return changes

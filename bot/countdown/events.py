@@ -64,3 +64,21 @@ def typed_release(typed: str, releases: Sequence[Release]) -> Release | None:
         (r for r in releases if r.key == key or fold(r.title) == wanted),
         None,
     )
+
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def spoken_date(day: dt.date) -> str:
+    """ "3 December 2026": the one way dates are written where Discord can't format them."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def event_choice_label(event: CustomEvent, zone: dt.tzinfo) -> str:
+    """An autocomplete label: the name and the start in the server's own zone (<= 100)."""
+    local = event.starts_at.astimezone(zone)
+    when = f"{spoken_date(local.date())}, {local:%H:%M}"
+    return f"{event.name[: 100 - len(when) - 3]} · {when}"

@@ -214,3 +214,74 @@ async def test_a_fans_next_shows_the_servers_countdown_and_event_first(
     # The server's countdown (the next release here) and its event, then the show's release.
     assert "Counting down to** **Heartstopper season 3**" in text
     assert text.index("Watch party") < text.index("Arrives") and "Season: 3" in text
+
+
+# -- replies that match reality ----------------------------------------------------------------
+
+
+async def test_pause_and_resume_say_when_nothing_changes(
+    sim: Simulator, demo: DemoGuild, cbot: HeartstopperBot
+) -> None:
+    await setup_countdown(sim, demo.guild_id, demo.countdown_id, demo.admin_id)
+    running = await admin(sim, demo, "countdown resume")
+    assert "already running" in (running.content or ""), running.content
+    await admin(sim, demo, "countdown pause")
+    paused = await admin(sim, demo, "countdown pause")
+    assert "already paused" in (paused.content or ""), paused.content
+    resumed = await admin(sim, demo, "countdown resume")
+    assert "Countdown resumed" in (resumed.content or ""), resumed.content
+
+
+async def test_rerunning_setup_says_what_it_changed(
+    sim: Simulator, demo: DemoGuild, cbot: HeartstopperBot
+) -> None:
+    await setup_countdown(sim, demo.guild_id, demo.countdown_id, demo.admin_id)
+    again = await setup_countdown(
+        sim, demo.guild_id, demo.countdown_id, demo.admin_id, time="10:30pm"
+    )
+    assert "Changed: post time 09:00 → 22:30" in (again.content or ""), again.content
+    same = await setup_countdown(sim, demo.guild_id, demo.countdown_id, demo.admin_id, time="22:30")
+    assert "Nothing changed" in (same.content or ""), same.content
+
+
+async def test_status_shows_the_weekly_cadence_while_the_target_has_no_exact_date(
+    sim: Simulator, demo: DemoGuild, cbot: HeartstopperBot, clock: SettableClock
+) -> None:
+    clock.set(dt.datetime(2026, 1, 14, 12, 0, tzinfo=dt.UTC))
+    await setup_countdown(sim, demo.guild_id, demo.countdown_id, demo.admin_id)
+    # The film is "coming 2026", no exact day: typed by its title.
+    chosen = await admin(sim, demo, "countdown target", target="heartstopper forever (FILM)")
+    assert "no exact date yet" in (chosen.content or ""), chosen.content
+    status = await admin(sim, demo, "countdown status")
+    [embed] = status.embeds
+    posts = next(f["value"] for f in embed["fields"] if f["name"] == "Posts")
+    assert posts.startswith("a weekly update on Mondays"), posts
+
+
+async def test_event_choices_show_the_servers_own_date_and_time(
+    sim: Simulator, demo: DemoGuild, cbot: HeartstopperBot
+) -> None:
+    await setup_countdown(sim, demo.guild_id, demo.countdown_id, demo.admin_id)
+    await admin(sim, demo, "countdown event add", name="Watch party", when="2024-09-03 10:00")
+    for command, option in (("countdown event remove", "name"), ("countdown target", "target")):
+        result = await sim.autocomplete(
+            demo.guild_id,
+            demo.general_id,
+            demo.admin_id,
+            command,
+            {option: "watch"},
+            focused=option,
+        )
+        names = [c["name"] for c in result.choices or []]
+        assert any("3 September 2024, 10:00" in n for n in names), names
+        assert not any("2024-09-03" in n or "03 September" in n for n in names), names
+
+
+async def test_about_lists_countdown_as_a_command_for_admins(
+    sim: Simulator, demo: DemoGuild, cbot: HeartstopperBot
+) -> None:
+    result = await sim.run_command(demo.guild_id, demo.general_id, demo.fan_id, "about", {})
+    [embed] = result.embeds
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert "/countdown" not in fields["What I can do"]
+    assert "`/countdown`" in fields["For server admins"]
