@@ -285,3 +285,26 @@ async def test_about_lists_countdown_as_a_command_for_admins(
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert "/countdown" not in fields["What I can do"]
     assert "`/countdown`" in fields["For server admins"]
+
+
+async def test_a_party_before_the_daily_post_is_announced_before_it_starts(
+    sim: Simulator, demo: DemoGuild, cbot: HeartstopperBot, clock: SettableClock
+) -> None:
+    # Reported: a party at 10:00 with the daily post at 10:30 only ever got "has started!".
+    await setup_countdown(sim, demo.guild_id, demo.countdown_id, demo.admin_id, time="10:30")
+    await admin(
+        sim,
+        demo,
+        "countdown event add",
+        name="Watch party",
+        when="2024-09-03 10:00",
+        count_down=True,
+    )
+    for n, at in enumerate((PARTY_AT - dt.timedelta(days=1), PARTY_AT - dt.timedelta(hours=1))):
+        clock.set(at + dt.timedelta(seconds=20))
+        await wait_for_reminders(sim, demo.countdown_id, n + 1)
+    clock.set(PARTY_AT + dt.timedelta(seconds=20))
+    posted = await wait_for_reminders(sim, demo.countdown_id, 3)
+    await settle(cbot)
+    assert "in 1 hour" in posted[1] and "starting now" in posted[2]
+    assert not any("has started" in m["content"] for m in sim.messages(demo.countdown_id))
