@@ -48,7 +48,8 @@ from bot.countdown.parsing import (
 from bot.countdown.reminders import (
     REMINDER_KIND,
     Reminder,
-    describe_reminders,
+    apply_switches,
+    reminder_line,
     reminder_prefix,
     reminder_renderer,
     schedule_reminders,
@@ -560,7 +561,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         full, relative = discord_timestamps(starts_at)
         text = (
             f"Added **{discord.utils.escape_markdown(title)}** on {full} ({relative}).\n"
-            f"{_reminder_line(event.reminders, {s.which for s in slots}, settings)}"
+            f"{reminder_line(event.reminders, {s.which for s in slots}, settings)}"
         )
         if settings.channel_id is None:
             await self._reply(
@@ -666,7 +667,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
                 starts_at = parse_event_datetime(when, settings.zone, now)
         async with self.service.server_lock(guild.id):
             found = _chosen_event(name, await self.repo.list_events(guild.id))
-            chosen = _switched(found.reminders, switches)
+            chosen = apply_switches(found.reminders, switches)
             try:
                 event = await self.repo.update_event(
                     guild.id, found.id, name=title, starts_at=starts_at, reminders=chosen
@@ -680,7 +681,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         await self._reply(
             interaction,
             f"✅ Updated **{discord.utils.escape_markdown(event.name)}**: {full} ({relative}).\n"
-            f"{_reminder_line(event.reminders, {s.which for s in slots}, settings)}",
+            f"{reminder_line(event.reminders, {s.which for s in slots}, settings)}",
         )
 
     @event_remove.autocomplete("name")
@@ -734,33 +735,6 @@ def _zone_confirmation(found: ChosenZone, now: dt.datetime) -> str:
     """ "Europe/London (UTC+0, now 21:40)." plus the resolver's note, if it has one."""
     line = f"{describe_zone(found.key, now)}."
     return f"{line}\n{found.note}" if found.note else line
-
-
-def _switched(
-    current: frozenset[Reminder], switches: dict[Reminder, bool | None]
-) -> frozenset[Reminder] | None:
-    """The reminders after the given switches (None: none given, keep them as they are)."""
-    if all(value is None for value in switches.values()):
-        return None
-    on = {which for which, value in switches.items() if value}
-    off = {which for which, value in switches.items() if value is False}
-    return frozenset((current | on) - off)
-
-
-def _reminder_line(
-    chosen: frozenset[Reminder], scheduled: set[Reminder], settings: CountdownSettings
-) -> str:
-    """What reminders the event gets, and why some of those switched on won't go out."""
-    if not chosen:
-        return "Reminders: none."
-    line = f"Reminders: {describe_reminders(frozenset(scheduled))}."
-    if not scheduled:
-        line = "Reminders: none (their times have already passed)."
-    elif scheduled != chosen:
-        line += " (The others' times have already passed.)"
-    if settings.channel_id is not None:
-        line += f" They go to <#{settings.channel_id}>."
-    return line
 
 
 def _chosen_event(typed: str, events: list[CustomEvent]) -> CustomEvent:

@@ -37,9 +37,11 @@ __all__ = [
     "REMINDER_KIND",
     "Reminder",
     "ReminderSlot",
+    "apply_switches",
     "describe_reminders",
     "parse_reminders",
     "plan_reminders",
+    "reminder_line",
     "reminder_prefix",
     "reminder_renderer",
     "reminder_text",
@@ -118,6 +120,33 @@ def describe_reminders(chosen: frozenset[Reminder]) -> str:
     if not labels:
         return "none"
     return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
+def apply_switches(
+    current: frozenset[Reminder], switches: dict[Reminder, bool | None]
+) -> frozenset[Reminder] | None:
+    """The reminders after the given switches (None: none given, keep them as they are)."""
+    if all(value is None for value in switches.values()):
+        return None
+    on = {which for which, value in switches.items() if value}
+    off = {which for which, value in switches.items() if value is False}
+    return frozenset((current | on) - off)
+
+
+def reminder_line(
+    chosen: frozenset[Reminder], scheduled: set[Reminder], settings: CountdownSettings
+) -> str:
+    """What reminders the event gets, and why some of those switched on won't go out."""
+    if not chosen:
+        return "Reminders: none."
+    line = f"Reminders: {describe_reminders(frozenset(scheduled))}."
+    if not scheduled:
+        line = "Reminders: none (their times have already passed)."
+    elif scheduled != chosen:
+        line += " (The others' times have already passed.)"
+    if settings.channel_id is not None:
+        line += f" They go to <#{settings.channel_id}>."
+    return line
 
 
 Renderer = Callable[[CountdownSettings, "OneOffPost", dt.datetime], Awaitable[PlannedPost | None]]

@@ -9,13 +9,15 @@ import pytest
 
 from bot.countdown.reminders import (
     Reminder,
+    apply_switches,
     parse_reminders,
     plan_reminders,
+    reminder_line,
     reminder_prefix,
     reminder_text,
     store_reminders,
 )
-from bot.countdown.settings import CustomEvent
+from bot.countdown.settings import CountdownSettings, CustomEvent
 
 START = dt.datetime(2026, 3, 1, 19, 0, tzinfo=dt.UTC)
 PARTY = CustomEvent(id=12, guild_id=1, name="Watch party", starts_at=START)
@@ -84,3 +86,27 @@ def test_reminder_switches_round_trip_through_storage() -> None:
         assert parse_reminders(store_reminders(chosen)) == chosen
     assert parse_reminders(None) == frozenset(Reminder)  # not stored: the defaults
     assert parse_reminders("1h,bogus") == frozenset({Reminder.HOUR})
+
+
+def test_edit_switches_change_only_what_is_given() -> None:
+    every = frozenset(Reminder)
+    assert apply_switches(every, dict.fromkeys(Reminder)) is None  # nothing given: keep
+    switches: dict[Reminder, bool | None] = {
+        Reminder.DAY: False,
+        Reminder.HOUR: None,
+        Reminder.START: True,
+    }
+    assert apply_switches(frozenset({Reminder.HOUR}), switches) == {Reminder.HOUR, Reminder.START}
+    assert apply_switches(every, {**switches, Reminder.START: False}) == {Reminder.HOUR}
+
+
+def test_the_reply_says_which_reminders_will_really_go_out() -> None:
+    settings = CountdownSettings(guild_id=1, channel_id=7)
+    every = frozenset(Reminder)
+    assert reminder_line(every, set(every), settings) == (
+        "Reminders: 1 day before, 1 hour before and at the start. They go to <#7>."
+    )
+    late = reminder_line(every, {Reminder.START}, settings)
+    assert late.startswith("Reminders: at the start.") and "already passed" in late
+    assert reminder_line(frozenset(), set(), settings) == "Reminders: none."
+    assert "already passed" in reminder_line(every, set(), CountdownSettings(guild_id=1))
