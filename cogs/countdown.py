@@ -52,6 +52,7 @@ from bot.countdown.reminders import (
     reminder_line,
     reminder_prefix,
     reminder_renderer,
+    restore_reminders,
     schedule_reminders,
 )
 from bot.countdown.settings import (
@@ -110,6 +111,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         self.bot = bot
         self.service = bot.countdowns
         self.repo = bot.countdowns.repo
+        self._reminders_restored = False
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -722,6 +724,11 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     async def on_ready(self) -> None:
         """Catch up on joins and removals while offline, then resend what a crash left."""
         await self.service.on_connected({guild.id for guild in self.bot.guilds})
+        if not self._reminders_restored:  # once per process; on_ready repeats on reconnects
+            self._reminders_restored = True
+            restored = await restore_reminders(self.service, self.bot.clock())
+            if restored:
+                log.info("Scheduled %d event reminder(s) missing after a restart", restored)
 
 
 async def setup(bot: HeartstopperBot) -> None:

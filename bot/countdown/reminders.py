@@ -45,6 +45,7 @@ __all__ = [
     "reminder_prefix",
     "reminder_renderer",
     "reminder_text",
+    "restore_reminders",
     "schedule_reminders",
     "store_reminders",
 ]
@@ -191,12 +192,30 @@ async def schedule_reminders(
     await service.cancel_one_offs(event.guild_id, reminder_prefix(event.id))
     slots = plan_reminders(event, now)
     for slot in slots:
-        await service.schedule_one_off(
-            event.guild_id,
-            slot.key,
-            REMINDER_KIND,
-            due_at=slot.due_at,
-            expires_at=slot.expires_at,
-            payload={"event_id": event.id, "which": slot.which.value},
-        )
+        await _schedule(service, event, slot)
     return slots
+
+
+async def restore_reminders(service: CountdownService, now: dt.datetime) -> int:
+    """Schedule any reminder an upcoming event should have and has not (start-up).
+
+    A crash between saving an event and scheduling its reminders would lose them; keys
+    make this a no-op for everything already scheduled, sent or skipped. No lock needed:
+    a reminder of a revision an edit has just replaced skips itself when it is due.
+    """
+    added = 0
+    for event in await service.repo.upcoming_events(now):
+        for slot in plan_reminders(event, now):
+            added += await _schedule(service, event, slot)
+    return added
+
+
+async def _schedule(service: CountdownService, event: CustomEvent, slot: ReminderSlot) -> bool:
+    return await service.schedule_one_off(
+        event.guild_id,
+        slot.key,
+        REMINDER_KIND,
+        due_at=slot.due_at,
+        expires_at=slot.expires_at,
+        payload={"event_id": event.id, "which": slot.which.value},
+    )

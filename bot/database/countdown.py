@@ -862,6 +862,19 @@ class CountdownRepository:
             row[4],  # type: ignore[arg-type]
         )
 
+    async def upcoming_events(self, now: dt.datetime) -> list[CustomEvent]:
+        """Every server's events that have not started yet (reminders restored at start-up)."""
+        async with self._conn.execute(
+            "SELECT id, guild_id, name, starts_at, reminders, revision FROM custom_events"
+            " WHERE starts_at > ? ORDER BY starts_at",
+            (to_epoch(now),),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            CustomEvent(r[0], r[1], r[2], from_epoch(r[3]), parse_reminders(r[4]), r[5])  # type: ignore[arg-type]
+            for r in rows
+        ]
+
 
 class EventNameTaken(Exception):
     """Another event of the server already has this name (names are unique, any case)."""

@@ -308,3 +308,25 @@ async def test_a_party_before_the_daily_post_is_announced_before_it_starts(
     await settle(cbot)
     assert "in 1 hour" in posted[1] and "starting now" in posted[2]
     assert not any("has started" in m["content"] for m in sim.messages(demo.countdown_id))
+
+
+async def test_reminders_lost_to_a_crash_right_after_adding_are_restored_at_start(
+    sim: Simulator, demo: DemoGuild, tmp_path: Path, clock: SettableClock
+) -> None:
+    db = tmp_path / "bot.sqlite3"
+    async with countdown_bot(sim, db, clock) as first:
+        await setup_countdown(sim, demo.guild_id, demo.countdown_id, demo.admin_id)
+        # The event row is written, then the process dies before its reminders are.
+        await first.countdowns.repo.add_event(
+            demo.guild_id, "Watch party", PARTY_AT, created_by=demo.admin_id, now=clock()
+        )
+    async with countdown_bot(sim, db, clock) as second:
+        await settle(second)
+        clock.set(PARTY_AT - dt.timedelta(hours=1) + dt.timedelta(seconds=20))
+        [hour_before] = await wait_for_reminders(sim, demo.countdown_id, 1)
+        await settle(second)
+    assert "in 1 hour" in hour_before
+    async with countdown_bot(sim, db, clock) as third:  # and a restart adds nothing twice
+        await settle(third)
+        assert len(await third.countdowns.repo.one_offs(demo.guild_id)) == 3
+    assert len(reminders(sim, demo.countdown_id)) == 1
