@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.countdown.reminders import describe_reminders
 from bot.countdown.settings import NEXT_TARGET, SOONEST_TARGET, CustomEvent
 from bot.countdown.tzindex import fold
 from bot.show.models import Release
@@ -29,8 +30,12 @@ def cap_message() -> str:
 
 def event_line(event: CustomEvent, now: dt.datetime) -> str:
     full, relative = discord_timestamps(event.starts_at)
-    past = " *(past)*" if event.starts_at <= now else ""
-    return f"• **{discord.utils.escape_markdown(event.name)}** — {full} ({relative}){past}"
+    name = f"• **{discord.utils.escape_markdown(event.name)}** — {full} ({relative})"
+    if event.starts_at <= now:
+        return f"{name} *(past)*"
+    if not event.reminders:
+        return f"{name}\n  🔕 no reminders"
+    return f"{name}\n  ⏰ {describe_reminders(event.reminders)}"
 
 
 def event_pages(events: Sequence[CustomEvent], now: dt.datetime) -> list[str]:

@@ -8,7 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.countdown.cards import cadence_text, fan_countdown_embed, setup_changes
-from bot.countdown.events import event_choice_label, moving_target, spoken_date, typed_release
+from bot.countdown.events import (
+    event_choice_label,
+    event_line,
+    moving_target,
+    spoken_date,
+    typed_release,
+)
 from bot.countdown.planner import plan_post, resolve_target, target_from_event
 from bot.countdown.settings import (
     NEXT_TARGET,
@@ -16,6 +22,7 @@ from bot.countdown.settings import (
     Cadence,
     CountdownSettings,
     CustomEvent,
+    Reminder,
     split_target,
     uses_events,
 )
@@ -151,3 +158,13 @@ def test_fans_see_the_target_and_a_different_next_event() -> None:
     assert embed.description.count("Watch party") == 1
     paused = CountdownSettings(GUILD, channel_id=2, enabled=False)
     assert fan_countdown_embed("Paris Trip", paused, film, None) is None
+
+
+def test_the_event_list_shows_each_events_reminders() -> None:
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    assert "⏰ 1 day before, 1 hour before and at the start" in event_line(PARTY, now)
+    quiet = CustomEvent(9, GUILD, "Quiet", PARTY.starts_at, frozenset({Reminder.START}))
+    assert "⏰ at the start" in event_line(quiet, now)
+    off = CustomEvent(9, GUILD, "Off", PARTY.starts_at, frozenset())
+    assert "no reminders" in event_line(off, now)
+    assert "⏰" not in event_line(PARTY, PARTY.starts_at + dt.timedelta(hours=1))  # past
