@@ -34,8 +34,8 @@ def event_line(event: CustomEvent, now: dt.datetime) -> str:
     if event.starts_at <= now:
         return f"{name} *(past)*"
     if not event.reminders:
-        return f"{name}\n  🔕 no reminders"
-    return f"{name}\n  ⏰ {describe_reminders(event.reminders)}"
+        return f"{name} · 🔕 no reminders"
+    return f"{name} · ⏰ {describe_reminders(event.reminders)}"
 
 
 def event_pages(events: Sequence[CustomEvent], now: dt.datetime) -> list[str]:
