@@ -3,9 +3,10 @@
 They travel as one-off posts (``CountdownService.schedule_one_off``), so each goes out at
 most once, survives restarts and obeys the channel, pause, role and silent settings.
 
-* **Keys** are ``reminder:event:<id>:r<revision>:<which>``. Every edit of an event bumps
-  its revision, so an edit cancels the old prefix and schedules fresh keys, even when the
-  event moves back to a time it had before (old keys are kept forever and would block it).
+* **Keys** are ``reminder:event:<id>:<token>:r<revision>:<which>``. Every edit of an event
+  bumps its revision, so an edit cancels the old prefix and schedules fresh keys, even when
+  the event moves back to a time it had before (old keys are kept forever and would block
+  it). The token, random per event, keeps a new event that reuses a removed one's id apart.
 * **Past reminders** are not scheduled: an event added 30 minutes ahead gets only its
   start reminder, never a late "starts in 1 hour".
 * **At send time** the renderer looks the event up again: removed, edited since (another
@@ -79,7 +80,7 @@ def reminder_prefix(event_id: int) -> str:
 
 
 def reminder_key(event: CustomEvent, which: Reminder) -> str:
-    return f"{reminder_prefix(event.id)}r{event.revision}:{which.value}"
+    return f"{reminder_prefix(event.id)}{event.token or '-'}:r{event.revision}:{which.value}"
 
 
 def _expires(which: Reminder, starts_at: dt.datetime) -> dt.datetime:

@@ -83,6 +83,7 @@ class CustomEvent:
     starts_at: dt.datetime  # timezone-aware; stored and compared in UTC
     reminders: frozenset[Reminder] = DEFAULT_REMINDERS
     revision: int = 0  # bumped by every edit: part of the reminders' keys
+    token: str = ""  # random, set when added: ids can be reused after a removal
 
     def __post_init__(self) -> None:
         if self.starts_at.utcoffset() is None:

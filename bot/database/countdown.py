@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, fields
 from typing import Any
@@ -563,9 +564,10 @@ class CountdownRepository:
         reminders: frozenset[Reminder] = DEFAULT_REMINDERS,
     ) -> CustomEvent | None:
         """Add an event; None if the server already has one with that name."""
+        token = secrets.token_hex(6)
         row = await self._write_returning(
             "INSERT INTO custom_events (guild_id, name, starts_at, created_by, created_at,"
-            " reminders) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+            " reminders, token) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
             (
                 guild_id,
                 name,
@@ -573,21 +575,30 @@ class CountdownRepository:
                 created_by,
                 to_epoch(now),
                 store_reminders(reminders),
+                token,
             ),
         )
         if row is None:
             return None
-        return CustomEvent(row[0], guild_id, name, starts_at, reminders)
+        return CustomEvent(row[0], guild_id, name, starts_at, reminders, token=token)
 
     async def list_events(self, guild_id: int) -> list[CustomEvent]:
         async with self._conn.execute(
-            "SELECT id, name, starts_at, reminders, revision FROM custom_events"
+            "SELECT id, name, starts_at, reminders, revision, token FROM custom_events"
             " WHERE guild_id = ? ORDER BY starts_at",
             (guild_id,),
         ) as cur:
             rows = await cur.fetchall()
         return [
-            CustomEvent(r[0], guild_id, r[1], from_epoch(r[2]), parse_reminders(r[3]), r[4])  # type: ignore[arg-type]
+            CustomEvent(
+                r[0],
+                guild_id,
+                r[1],
+                from_epoch(r[2]),
+                parse_reminders(r[3]),
+                r[4],
+                r[5] or "",  # type: ignore[arg-type]
+            )
             for r in rows
         ]
 
@@ -840,7 +851,7 @@ class CountdownRepository:
                 "UPDATE custom_events SET name = coalesce(?, name),"
                 " starts_at = coalesce(?, starts_at), reminders = coalesce(?, reminders),"
                 " revision = revision + 1 WHERE guild_id = ? AND id = ?"
-                " RETURNING id, name, starts_at, reminders, revision",
+                " RETURNING id, name, starts_at, reminders, revision, token",
                 (
                     name,
                     to_epoch(starts_at) if starts_at else None,
@@ -860,18 +871,27 @@ class CountdownRepository:
             from_epoch(row[2]),
             parse_reminders(row[3]),
             row[4],  # type: ignore[arg-type]
+            row[5] or "",
         )
 
     async def upcoming_events(self, now: dt.datetime) -> list[CustomEvent]:
         """Every server's events that have not started yet (reminders restored at start-up)."""
         async with self._conn.execute(
-            "SELECT id, guild_id, name, starts_at, reminders, revision FROM custom_events"
-            " WHERE starts_at > ? ORDER BY starts_at",
+            "SELECT id, guild_id, name, starts_at, reminders, revision, token"
+            " FROM custom_events WHERE starts_at > ? ORDER BY starts_at",
             (to_epoch(now),),
         ) as cur:
             rows = await cur.fetchall()
         return [
-            CustomEvent(r[0], r[1], r[2], from_epoch(r[3]), parse_reminders(r[4]), r[5])  # type: ignore[arg-type]
+            CustomEvent(
+                r[0],
+                r[1],
+                r[2],
+                from_epoch(r[3]),
+                parse_reminders(r[4]),
+                r[5],
+                r[6] or "",  # type: ignore[arg-type]
+            )
             for r in rows
         ]
 

@@ -330,3 +330,21 @@ async def test_reminders_lost_to_a_crash_right_after_adding_are_restored_at_star
         await settle(third)
         assert len(await third.countdowns.repo.one_offs(demo.guild_id)) == 3
     assert len(reminders(sim, demo.countdown_id)) == 1
+
+
+async def test_a_new_event_reusing_a_removed_ones_id_gets_its_own_reminders(
+    sim: Simulator, demo: DemoGuild, cbot: HeartstopperBot, clock: SettableClock
+) -> None:
+    # SQLite hands out the id of a removed last row again: keys must not collide with the
+    # old event's cancelled (or still pending) reminders.
+    await setup_countdown(sim, demo.guild_id, demo.countdown_id, demo.admin_id)
+    await admin(sim, demo, "countdown event add", name="Old party", when="2024-09-03 10:00")
+    [old] = await cbot.countdowns.repo.list_events(demo.guild_id)
+    await admin(sim, demo, "countdown event remove", name="Old party")
+    await admin(sim, demo, "countdown event add", name="New party", when="2024-09-03 10:00")
+    [new] = await cbot.countdowns.repo.list_events(demo.guild_id)
+    clock.set(PARTY_AT - dt.timedelta(hours=1) + dt.timedelta(seconds=20))
+    [posted] = await wait_for_reminders(sim, demo.countdown_id, 1)
+    await settle(cbot)
+    assert "New party" in posted, (old.id, new.id)
+    assert len(reminders(sim, demo.countdown_id)) == 1

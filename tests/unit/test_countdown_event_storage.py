@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.countdown.settings import DEFAULT_REMINDERS, Reminder
-from bot.database.connection import open_database
+from bot.database.connection import apply_migrations, connect, discover_migrations, open_database
 from bot.database.countdown import CountdownRepository, EventNameTaken
 
 NOW = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
@@ -69,3 +69,36 @@ async def test_upcoming_events_across_servers(repo: CountdownRepository) -> None
         (1, "Soon"),
         (2, "Later"),
     ]
+
+
+async def test_a_reused_id_comes_with_a_new_token(repo: CountdownRepository) -> None:
+    old = await repo.add_event(1, "Party", AT, created_by=9, now=NOW)
+    assert old is not None and await repo.remove_event(1, old.id)
+    new = await repo.add_event(1, "Party", AT, created_by=9, now=NOW)
+    assert new is not None and new.id == old.id  # SQLite reuses the last rowid...
+    assert new.token and new.token != old.token  # ...so reminder keys carry the token
+    assert [e.token for e in await repo.list_events(1)] == [new.token]
+
+
+async def test_events_from_before_0007_get_tokens_and_the_default_reminders(
+    tmp_path: Path,
+) -> None:
+    before = tmp_path / "before"
+    before.mkdir()
+    for migration in discover_migrations()[:6]:
+        (before / migration.name).write_text(migration.sql)
+    conn = await connect(tmp_path / "bot.sqlite3")
+    try:
+        await apply_migrations(conn, before)
+        for name in ("A", "B"):
+            await conn.execute(
+                "INSERT INTO custom_events (guild_id, name, starts_at, created_at)"
+                " VALUES (1, ?, ?, 0)",
+                (name, int(AT.timestamp())),
+            )
+        await apply_migrations(conn)
+        events = await CountdownRepository(conn).list_events(1)
+    finally:
+        await conn.close()
+    assert all(e.reminders == DEFAULT_REMINDERS and e.revision == 0 for e in events)
+    assert len({e.token for e in events}) == 2 and all(len(e.token) == 12 for e in events)
