@@ -575,13 +575,18 @@ class Countdown(commands.GroupCog, group_name="countdown"):
                 interaction, text + "\nCounting down to it now.", target=event_target(event.id)
             )
             return
-        current = await self.service.resolve(settings, now)
-        await self._reply(
-            interaction,
-            f"{text}\nThe countdown still counts down to {describe_target(current, settings)}. "
-            "To follow this event, use `/countdown target` (or `soonest`, which picks "
-            "whichever comes first).",
-        )
+        current = await self.service.resolve(settings, now)  # reads the new event too
+        if settings.target == SOONEST_TARGET:
+            follows = (
+                f"The countdown follows the next thing: now {describe_target(current, settings)}."
+            )
+        else:
+            follows = (
+                f"The countdown still counts down to {describe_target(current, settings)}. "
+                "To follow this event, use `/countdown target` (or `soonest`, which picks "
+                "whichever comes first)."
+            )
+        await self._reply(interaction, f"{text}\n{follows}")
 
     @event.command(name="list")
     async def event_list(self, interaction: discord.Interaction) -> None:

@@ -348,3 +348,16 @@ async def test_a_new_event_reusing_a_removed_ones_id_gets_its_own_reminders(
     await settle(cbot)
     assert "New party" in posted, (old.id, new.id)
     assert len(reminders(sim, demo.countdown_id)) == 1
+
+
+async def test_adding_an_event_while_following_the_next_thing_says_what_it_now_follows(
+    sim: Simulator, demo: DemoGuild, cbot: HeartstopperBot
+) -> None:
+    await setup_countdown(sim, demo.guild_id, demo.countdown_id, demo.admin_id)
+    await admin(sim, demo, "countdown target", target="soonest")
+    added = await admin(
+        sim, demo, "countdown event add", name="Watch party", when="2024-09-03 10:00"
+    )
+    text = added.content or ""
+    assert "next thing" in text and "now **Watch party**" in text, text
+    assert "still counts down to" not in text
