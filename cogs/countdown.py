@@ -673,7 +673,11 @@ class Countdown(commands.GroupCog, group_name="countdown"):
             with friendly_input():
                 starts_at = parse_event_datetime(when, settings.zone, now)
         async with self.service.server_lock(guild.id):
-            found = _chosen_event(name, await self.repo.list_events(guild.id))
+            events = await self.repo.list_events(guild.id)
+            found = _chosen_event(name, events)
+            if starts_at is not None and found.starts_at <= now:  # a past one comes back
+                if len(upcoming(events, now)) >= MAX_UPCOMING_EVENTS:
+                    raise UserFacingError(cap_message())
             chosen = apply_switches(found.reminders, switches)
             try:
                 event = await self.repo.update_event(

@@ -146,8 +146,10 @@ def reminder_line(
         line = "Reminders: none (their times have already passed)."
     elif scheduled != chosen:
         line += " (The others' times have already passed.)"
-    if settings.channel_id is not None:
+    if settings.channel_id is not None and scheduled:
         line += f" They go to <#{settings.channel_id}>."
+        if not settings.enabled:
+            line += " The countdown is paused: none go out until `/countdown resume`."
     return line
 
 

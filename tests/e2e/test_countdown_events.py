@@ -361,3 +361,18 @@ async def test_adding_an_event_while_following_the_next_thing_says_what_it_now_f
     text = added.content or ""
     assert "next thing" in text and "now **Watch party**" in text, text
     assert "still counts down to" not in text
+
+
+async def test_moving_a_past_event_into_the_future_respects_the_cap(
+    sim: Simulator, demo: DemoGuild, cbot: HeartstopperBot, clock: SettableClock
+) -> None:
+    await admin(sim, demo, "countdown event add", name="Old", when="2024-09-01 08:30")
+    for n in range(24):
+        await admin(sim, demo, "countdown event add", name=f"P{n}", when=f"2024-09-{n + 2:02d}")
+    clock.set(dt.datetime(2024, 9, 1, 9, 0, tzinfo=dt.UTC))  # not set up: UTC. "Old" is over
+    added = await admin(sim, demo, "countdown event add", name="P24", when="2024-09-29")
+    assert "Added" in (added.content or ""), added.content  # 25 upcoming again
+    refused = await admin(sim, demo, "countdown event edit", name="Old", when="2024-09-30 10:00")
+    assert "25" in (refused.content or "") and "Updated" not in (refused.content or "")
+    renamed = await admin(sim, demo, "countdown event edit", name="Old", new_name="Older")
+    assert "Updated" in (renamed.content or ""), renamed.content

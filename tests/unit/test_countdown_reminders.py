@@ -110,3 +110,10 @@ def test_the_reply_says_which_reminders_will_really_go_out() -> None:
     assert late.startswith("Reminders: at the start.") and "already passed" in late
     assert reminder_line(frozenset(), set(), settings) == "Reminders: none."
     assert "already passed" in reminder_line(every, set(), CountdownSettings(guild_id=1))
+
+
+def test_the_reply_warns_that_a_paused_countdown_posts_no_reminders() -> None:
+    paused = CountdownSettings(guild_id=1, channel_id=7, enabled=False)
+    every = frozenset(Reminder)
+    assert "paused" in reminder_line(every, set(every), paused)
+    assert "paused" not in reminder_line(frozenset(), set(), paused)
