@@ -9,6 +9,8 @@ from discord.ext import commands
 from bot.client import HeartstopperBot
 from bot.show.cards import about_card
 
+ADMIN_COMMANDS = frozenset({"countdown"})
+
 
 class About(commands.Cog):
     def __init__(self, bot: HeartstopperBot) -> None:
@@ -21,8 +23,18 @@ class About(commands.Cog):
             command.name
             for command in self.bot.tree.get_commands()
             if not command.extras.get("owner_only")  # e.g. /reload: not for fans
+            and command.name not in ADMIN_COMMANDS
         )
-        await interaction.response.send_message(embed=about_card(self.bot.show, names))
+        embed = about_card(self.bot.show, names)
+        # Fans can't see /countdown (Manage Server only): list it apart, so no one hunts for it.
+        embed.insert_field_at(
+            1,
+            name="For server admins",
+            value="`/countdown`: daily countdown posts and watch-party events with reminders "
+            "(needs Manage Server). Fans see the server's countdown in `/next`.",
+            inline=False,
+        )
+        await interaction.response.send_message(embed=embed)
 
 
 async def setup(bot: HeartstopperBot) -> None:

@@ -19,8 +19,22 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import HeartstopperBot
-from bot.countdown.cards import check_channel, describe_target, preview_text, status_embed
-from bot.countdown.events import MAX_UPCOMING_EVENTS, cap_message, event_pages, upcoming
+from bot.countdown.cards import (
+    check_channel,
+    describe_target,
+    preview_text,
+    setup_changes,
+    status_embed,
+)
+from bot.countdown.events import (
+    MAX_UPCOMING_EVENTS,
+    cap_message,
+    event_choice_label,
+    event_pages,
+    moving_target,
+    typed_release,
+    upcoming,
+)
 from bot.countdown.names import MentionLookup, event_name, match_event, mentioned_ids
 from bot.countdown.parsing import (
     ChosenZone,
@@ -31,16 +45,28 @@ from bot.countdown.parsing import (
     parse_timezone,
     timezone_choices,
 )
+from bot.countdown.reminders import (
+    REMINDER_KIND,
+    Reminder,
+    apply_switches,
+    reminder_line,
+    reminder_prefix,
+    reminder_renderer,
+    restore_reminders,
+    schedule_reminders,
+)
 from bot.countdown.settings import (
+    DEFAULT_REMINDERS,
     NEXT_TARGET,
+    SOONEST_TARGET,
     Cadence,
     CountdownSettings,
     CustomEvent,
     event_target,
     release_target,
-    split_target,
 )
 from bot.countdown.tzindex import fold
+from bot.database.countdown import EventNameTaken
 from bot.paging import Paginator
 from bot.show.releases import describe_when, discord_timestamps, upcoming_releases
 from bot.tree import UserFacingError
@@ -85,7 +111,13 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         self.bot = bot
         self.service = bot.countdowns
         self.repo = bot.countdowns.repo
+        self._reminders_restored = False
         super().__init__()
+
+    async def cog_load(self) -> None:
+        # Before the service starts (extensions load first), so no due reminder finds
+        # itself without a renderer.
+        self.service.register_one_off(REMINDER_KIND, reminder_renderer(self.repo))
 
     # -- shared helpers ---------------------------------------------------------------------
 
@@ -202,17 +234,27 @@ class Countdown(commands.GroupCog, group_name="countdown"):
             zone = parse_timezone(timezone, now)
         real_channel = self._resolve_channel(guild, channel.id) or channel
         self._check_channel(real_channel, role)  # type: ignore[arg-type]
-        await self._save(
-            interaction,
-            f"Countdown set up in {channel.mention} at {post_time:%H:%M}, "
-            f"{_zone_confirmation(zone, now)}"
-            + (f"\nI'll ping {role.mention} on milestones." if role else ""),
+        change = await self.service.change_settings(
+            guild.id,
             channel_id=channel.id,
             post_time=post_time,
             timezone=zone.key,
             role_id=role.id if role else None,
             enabled=True,
         )
+        text = (
+            f"Countdown set up in {channel.mention} at {post_time:%H:%M}, "
+            f"{_zone_confirmation(zone, now)}"
+            + (f"\nI'll ping {role.mention} on milestones." if role else "")
+        )
+        if change.before.channel_id is not None:  # set up before: say what this changed
+            changes = setup_changes(change.before, change.after)
+            text += (
+                f"\nChanged: {'; '.join(changes)}."
+                if changes
+                else "\nNothing changed: that is how it was already set up."
+            )
+        await self._reply(interaction, f"✅ {text}\n{await self._next_post_line(change.after)}")
 
     @app_commands.command()
     @app_commands.describe(channel="The new channel for the countdown posts")
@@ -282,32 +324,39 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         await self._save(interaction, what, role_id=role.id if role else None)
 
     @app_commands.command()
-    @app_commands.describe(target="`next` follows the releases; or pick a release or your event")
+    @app_commands.describe(
+        target="`next` (the next release), `soonest` (release or event), a release or an event"
+    )
     async def target(
         self, interaction: discord.Interaction, target: app_commands.Range[str, 1, 100]
     ) -> None:
-        """Choose what to count down to: the next release, a given release, or your event."""
+        """Choose what to count down to: the next release, the next thing, a release or event."""
         guild = _guild(interaction)
         settings = await self._require_setup(interaction)
-        value = target.strip().lower()
-        try:
-            kind, ref = split_target(value)
-        except ValueError:
-            raise UserFacingError(
-                "Pick a target from the list: `next`, a release, or one of your events "
-                "(add one with `/countdown event add`)."
-            ) from None
-        if kind == "release" and self.bot.show.release(ref or "") is None:
-            raise UserFacingError("I don't know that release; pick one from the list.")
-        if kind == "event":
-            events = {e.id for e in await self.repo.list_events(guild.id)}
-            if int(ref or 0) not in events:
-                raise UserFacingError("That event doesn't exist here; see `/countdown event list`.")
+        value = await self._typed_target(guild.id, target)
         new = dataclasses.replace(settings, target=value)
         resolved = await self.service.resolve(new, self.bot.clock())
         await self._save(
             interaction, f"Counting down to {describe_target(resolved, new)}.", target=value
         )
+
+    async def _typed_target(self, guild_id: int, typed: str) -> str:
+        """The stored target for what an admin picked or typed (a did-you-mean otherwise)."""
+        moving = moving_target(typed)
+        if moving is not None:
+            return moving
+        release = typed_release(typed, self.bot.show.releases)
+        if release is not None:
+            return release_target(release.key)
+        if typed.strip().lower().startswith("release:"):
+            raise UserFacingError("I don't know that release; pick one from the list.")
+        events = await self.repo.list_events(guild_id)
+        if not events:
+            raise UserFacingError(
+                "Pick a target from the list: `next`, `soonest`, a release, or one of your "
+                "events (add one with `/countdown event add`)."
+            )
+        return event_target(_chosen_event(typed, events).id)
 
     @target.autocomplete("target")
     async def target_autocomplete(
@@ -316,19 +365,19 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         if not self._may_configure(interaction):
             return []  # event names and dates are for the server's admins
         now = self.bot.clock()
-        options = [("The next release (moves on automatically)", NEXT_TARGET)]
+        options = [
+            ("The next release (moves on automatically)", NEXT_TARGET),
+            ("The next thing: a release or one of your events, whichever is first", SOONEST_TARGET),
+        ]
         for release in upcoming_releases(self.bot.show.releases, now):
             options.append(
                 (f"{release.title} · {describe_when(release.when)}", release_target(release.key))
             )
         if interaction.guild_id:
+            zone = (await self.repo.get_settings(interaction.guild_id)).zone
             for event in await self.repo.list_events(interaction.guild_id):
-                options.append(
-                    (
-                        f"Event: {event.name} · {event.starts_at:%Y-%m-%d %H:%M} UTC",
-                        event_target(event.id),
-                    )
-                )
+                label = f"Event: {event_choice_label(event, zone)}"
+                options.append((label, event_target(event.id)))
         needle = current.casefold().strip()
         return [
             app_commands.Choice(name=name[:100], value=value)
@@ -384,7 +433,7 @@ class Countdown(commands.GroupCog, group_name="countdown"):
             )
         role = guild.get_role(settings.role_id) if settings.role_id else None
         self._check_channel(channel, role)
-        what = "Countdown resumed." if not settings.enabled else "The countdown is running."
+        what = "Countdown resumed." if not settings.enabled else "The countdown is already running."
         await self._save(interaction, what, enabled=True)
 
     @app_commands.command()
@@ -475,16 +524,18 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     @app_commands.describe(
         name="What you're counting down to, e.g. Season 4 watch party",
         when="Server's local date and time: 2026-12-24 19:30, Dec 24 7:30pm, tomorrow 20:00",
-        count_down="Switch the countdown to this event now (default: yes)",
+        count_down="Switch the countdown to this event now (default: no, keep the target)",
+        reminders="Reminder posts 1 day before, 1 hour before and at the start (default: yes)",
     )
     async def event_add(
         self,
         interaction: discord.Interaction,
         name: app_commands.Range[str, 1, NAME_INPUT_MAX],
         when: app_commands.Range[str, 1, WHEN_INPUT_MAX],
-        count_down: bool = True,
+        count_down: bool = False,
+        reminders: bool = True,
     ) -> None:
-        """Add your own event (a watch party?) to count down to."""
+        """Add your own event (a watch party?) with reminders before it starts."""
         guild = _guild(interaction)
         settings = await self._settings(interaction)
         now = self.bot.clock()
@@ -492,29 +543,50 @@ class Countdown(commands.GroupCog, group_name="countdown"):
         with friendly_input():
             title = event_name(name, lookup)
             starts_at = parse_event_datetime(when, settings.zone, now)
-        # Count and insert under the server's lock, so two admins can't both add the 25th.
+        # Count, insert and schedule under the server's lock, so two admins can't both add
+        # the 25th, and an edit can't slip between the insert and its reminders.
         async with self.service.server_lock(guild.id):
             events = await self.repo.list_events(guild.id)
             if len(upcoming(events, now)) >= MAX_UPCOMING_EVENTS:
                 raise UserFacingError(cap_message())
             event = await self.repo.add_event(
-                guild.id, title, starts_at, created_by=interaction.user.id, now=now
+                guild.id,
+                title,
+                starts_at,
+                created_by=interaction.user.id,
+                now=now,
+                reminders=DEFAULT_REMINDERS if reminders else frozenset(),
             )
-        if event is None:
-            raise UserFacingError("This server already has an event with that name.")
+            if event is None:
+                raise UserFacingError("This server already has an event with that name.")
+            slots = await schedule_reminders(self.service, event, now)
         full, relative = discord_timestamps(starts_at)
-        text = f"Added **{discord.utils.escape_markdown(title)}** on {full} ({relative})."
-        if count_down and settings.channel_id is not None:
-            await self._save(
-                interaction, text + " Counting down to it now.", target=event_target(event.id)
+        text = (
+            f"Added **{discord.utils.escape_markdown(title)}** on {full} ({relative}).\n"
+            f"{reminder_line(event.reminders, {s.which for s in slots}, settings)}"
+        )
+        if settings.channel_id is None:
+            await self._reply(
+                interaction, text + "\nSet up the channel with `/countdown setup` to get posts."
             )
             return
-        hint = (
-            ""
-            if settings.channel_id
-            else " Set up the channel with `/countdown setup` to get posts."
-        )
-        await self._reply(interaction, text + hint)
+        if count_down:
+            await self._save(
+                interaction, text + "\nCounting down to it now.", target=event_target(event.id)
+            )
+            return
+        current = await self.service.resolve(settings, now)  # reads the new event too
+        if settings.target == SOONEST_TARGET:
+            follows = (
+                f"The countdown follows the next thing: now {describe_target(current, settings)}."
+            )
+        else:
+            follows = (
+                f"The countdown still counts down to {describe_target(current, settings)}. "
+                "To follow this event, use `/countdown target` (or `soonest`, which picks "
+                "whichever comes first)."
+            )
+        await self._reply(interaction, f"{text}\n{follows}")
 
     @event.command(name="list")
     async def event_list(self, interaction: discord.Interaction) -> None:
@@ -541,11 +613,13 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     async def event_remove(
         self, interaction: discord.Interaction, name: app_commands.Range[str, 1, NAME_INPUT_MAX]
     ) -> None:
-        """Remove one of your custom events."""
+        """Remove one of your custom events (and its reminders)."""
         guild = _guild(interaction)
-        found = _chosen_event(name, await self.repo.list_events(guild.id))
-        if not await self.repo.remove_event(guild.id, found.id):
-            raise UserFacingError("That event was just removed by someone else.")
+        async with self.service.server_lock(guild.id):
+            found = _chosen_event(name, await self.repo.list_events(guild.id))
+            if not await self.repo.remove_event(guild.id, found.id):
+                raise UserFacingError("That event was just removed by someone else.")
+            await self.service.cancel_one_offs(guild.id, reminder_prefix(found.id))
         what = f"Event **{discord.utils.escape_markdown(found.name)}** removed"
         settings = await self.repo.get_settings(guild.id)
         if settings.target == event_target(found.id):
@@ -557,17 +631,81 @@ class Countdown(commands.GroupCog, group_name="countdown"):
             return
         await self._reply(interaction, f"{what}.")
 
+    @event.command(name="edit")
+    @app_commands.describe(
+        name="The event to change: pick it from the list or type its name",
+        new_name="A new name",
+        when="A new local date and time: 2026-12-24 19:30, Dec 24 7:30pm, tomorrow 20:00",
+        remind_day_before="Reminder 1 day before",
+        remind_hour_before="Reminder 1 hour before",
+        remind_at_start="Reminder when it starts",
+    )
+    async def event_edit(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, NAME_INPUT_MAX],
+        new_name: app_commands.Range[str, 1, NAME_INPUT_MAX] | None = None,
+        when: app_commands.Range[str, 1, WHEN_INPUT_MAX] | None = None,
+        remind_day_before: bool | None = None,
+        remind_hour_before: bool | None = None,
+        remind_at_start: bool | None = None,
+    ) -> None:
+        """Change an event's name, time or reminders (reminders follow a new time)."""
+        guild = _guild(interaction)
+        settings = await self._settings(interaction)
+        now = self.bot.clock()
+        switches = {
+            Reminder.DAY: remind_day_before,
+            Reminder.HOUR: remind_hour_before,
+            Reminder.START: remind_at_start,
+        }
+        if new_name is None and when is None and all(v is None for v in switches.values()):
+            raise UserFacingError(
+                "Nothing to change: give a `new_name`, a `when` or a reminder switch."
+            )
+        title = None
+        if new_name is not None:
+            lookup = await _mention_lookup(guild, new_name)
+            with friendly_input():
+                title = event_name(new_name, lookup)
+        starts_at = None
+        if when is not None:
+            with friendly_input():
+                starts_at = parse_event_datetime(when, settings.zone, now)
+        async with self.service.server_lock(guild.id):
+            events = await self.repo.list_events(guild.id)
+            found = _chosen_event(name, events)
+            if starts_at is not None and found.starts_at <= now:  # a past one comes back
+                if len(upcoming(events, now)) >= MAX_UPCOMING_EVENTS:
+                    raise UserFacingError(cap_message())
+            chosen = apply_switches(found.reminders, switches)
+            try:
+                event = await self.repo.update_event(
+                    guild.id, found.id, name=title, starts_at=starts_at, reminders=chosen
+                )
+            except EventNameTaken:
+                raise UserFacingError("This server already has an event with that name.") from None
+            if event is None:
+                raise UserFacingError("That event was just removed by someone else.")
+            slots = await schedule_reminders(self.service, event, now)
+        full, relative = discord_timestamps(event.starts_at)
+        await self._reply(
+            interaction,
+            f"✅ Updated **{discord.utils.escape_markdown(event.name)}**: {full} ({relative}).\n"
+            f"{reminder_line(event.reminders, {s.which for s in slots}, settings)}",
+        )
+
     @event_remove.autocomplete("name")
+    @event_edit.autocomplete("name")
     async def event_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         if interaction.guild_id is None or not self._may_configure(interaction):
             return []
         needle = fold(current)
+        zone = (await self.repo.get_settings(interaction.guild_id)).zone
         return [
-            app_commands.Choice(
-                name=f"{e.name} · {e.starts_at:%Y-%m-%d %H:%M} UTC"[:100], value=event_target(e.id)
-            )
+            app_commands.Choice(name=event_choice_label(e, zone), value=event_target(e.id))
             for e in await self.repo.list_events(interaction.guild_id)
             if needle in fold(e.name)
         ][:25]
@@ -595,6 +733,11 @@ class Countdown(commands.GroupCog, group_name="countdown"):
     async def on_ready(self) -> None:
         """Catch up on joins and removals while offline, then resend what a crash left."""
         await self.service.on_connected({guild.id for guild in self.bot.guilds})
+        if not self._reminders_restored:  # once per process; on_ready repeats on reconnects
+            self._reminders_restored = True
+            restored = await restore_reminders(self.service, self.bot.clock())
+            if restored:
+                log.info("Scheduled %d event reminder(s) missing after a restart", restored)
 
 
 async def setup(bot: HeartstopperBot) -> None:

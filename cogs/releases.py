@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import HeartstopperBot
+from bot.countdown.cards import fan_countdown_embed
+from bot.countdown.events import upcoming
+from bot.countdown.planner import is_finished
 from bot.paging import Paginator
 from bot.show.cards import (
     TIMELINE_PAGE_SIZE,
@@ -42,10 +47,26 @@ class Releases(commands.Cog):
 
     @app_commands.command(name="next")
     async def next_(self, interaction: discord.Interaction) -> None:
-        """The next Heartstopper release, in your own time zone."""
-        upcoming = next_release(self.bot.show.releases, self.bot.clock())
-        embed = next_release_card(upcoming, self.bot.clock()) if upcoming else no_upcoming_card()
-        await interaction.response.send_message(embed=embed)
+        """This server's countdown and next event, then the next Heartstopper release."""
+        now = self.bot.clock()
+        upcoming = next_release(self.bot.show.releases, now)
+        embed = next_release_card(upcoming, now) if upcoming else no_upcoming_card()
+        embeds = [embed]
+        if interaction.guild is not None:
+            server = await self._server_embed(interaction.guild, now)
+            if server is not None:
+                embeds.insert(0, server)  # the server's own plans first
+        await interaction.response.send_message(embeds=embeds)
+
+    async def _server_embed(self, guild: discord.Guild, now: dt.datetime) -> discord.Embed | None:
+        """The server's countdown target and next event, for fans (who can't see /countdown)."""
+        service = self.bot.countdowns
+        settings = await service.repo.get_settings(guild.id)
+        events = upcoming(await service.repo.list_events(guild.id), now)
+        target = await service.resolve(settings, now) if settings.channel_id else None
+        if target is not None and is_finished(target, now, settings.zone):
+            target = None
+        return fan_countdown_embed(guild.name, settings, target, events[0] if events else None)
 
     @app_commands.command()
     @app_commands.describe(

@@ -12,8 +12,13 @@ from dataclasses import dataclass
 import discord
 
 from bot.countdown.planner import PlannedPost, Target
-from bot.countdown.settings import Cadence, CountdownSettings
-from bot.show.releases import describe_when, discord_timestamps, release_instant
+from bot.countdown.settings import Cadence, CountdownSettings, CustomEvent, event_target, follows_on
+from bot.show.releases import (
+    describe_when,
+    discord_timestamps,
+    local_release_day,
+    release_instant,
+)
 
 # What the bot needs in the countdown channel, with the words Discord's settings use.
 REQUIRED_CHANNEL_PERMISSIONS: tuple[tuple[str, str], ...] = (
@@ -85,7 +90,7 @@ def describe_target(target: Target | None, settings: CountdownSettings) -> str:
         return "nothing upcoming in the show data"
     instant = release_instant(target.when, settings.zone)
     when = _stamp(instant) if instant else describe_when(target.when)
-    mode = " (moves on automatically)" if settings.target == "next" else ""
+    mode = " (moves on automatically)" if follows_on(settings.target) else ""
     return f"**{discord.utils.escape_markdown(target.title)}**{mode}: {when}"
 
 
@@ -115,7 +120,7 @@ def status_embed(
     )
     embed.add_field(name="Pings", value=f"<@&{settings.role_id}>" if settings.role_id else "nobody")
     embed.add_field(name="Counting down to", value=describe_target(target, settings), inline=False)
-    cadence = "every day" if settings.cadence is Cadence.DAILY else "milestones and release day"
+    cadence = cadence_text(settings, target)
     quiet = "silent (no notification)" if settings.silent_routine else "with notification"
     embed.add_field(name="Posts", value=f"{cadence}; routine posts {quiet}", inline=False)
     embed.add_field(name="Next post", value=_stamp(next_post_at) if settings.enabled else "—")
@@ -134,3 +139,63 @@ def preview_text(at: dt.datetime | None, post: PlannedPost | None, reason: str) 
         return f"Nothing would be posted next: {reason}"
     full, relative = discord_timestamps(at)
     return f"Next post {full} ({relative}) will say:\n\n{post.content}"
+
+
+def fan_countdown_embed(
+    server_name: str,
+    settings: CountdownSettings,
+    target: Target | None,
+    next_event: CustomEvent | None,
+) -> discord.Embed | None:
+    """What ``/next`` shows fans about this server first: its countdown and its next event.
+
+    None when the server has neither (no countdown running and no upcoming event).
+    """
+    lines = []
+    running = settings.enabled and settings.channel_id is not None
+    if running and target is not None:
+        lines.append(f"**Counting down to** {describe_target(target, settings)}")
+    if next_event is not None and (target is None or target.key != event_target(next_event.id)):
+        full, relative = discord_timestamps(next_event.starts_at)
+        name = discord.utils.escape_markdown(next_event.name)
+        lines.append(f"**Next server event:** **{name}**: {full} ({relative})")
+    if not lines:
+        return None
+    if running:
+        lines.append(f"-# Daily posts in <#{settings.channel_id}>")
+    title = f"On {server_name}"[:256]
+    return discord.Embed(title=title, description="\n".join(lines), colour=0xF4A6C0)
+
+
+def cadence_text(settings: CountdownSettings, target: Target | None) -> str:
+    """How often posts really go out for this target (not just the cadence setting)."""
+    daily = settings.cadence is Cadence.DAILY
+    if target is None:
+        return "none: there is nothing to count down to"
+    if local_release_day(target.when, settings.zone) is None:
+        # No exact day: the planner posts only a weekly update (DAILY) or nothing at all.
+        then = "every day" if daily else "milestones and release day"
+        if daily:
+            return f"a weekly update on Mondays until a day is announced, then {then}"
+        return f"nothing until a day is announced, then {then}"
+    return "every day" if daily else "milestones and release day"
+
+
+def _role_text(role_id: int | None) -> str:
+    return f"<@&{role_id}>" if role_id else "no role"
+
+
+def setup_changes(before: CountdownSettings, after: CountdownSettings) -> list[str]:
+    """What re-running setup changed, in the admin's words ("post time 09:00 → 22:30")."""
+    changes = []
+    if before.channel_id != after.channel_id:
+        changes.append(f"channel <#{before.channel_id}> → <#{after.channel_id}>")
+    if before.post_time != after.post_time:
+        changes.append(f"post time {before.post_time:%H:%M} → {after.post_time:%H:%M}")
+    if before.timezone != after.timezone:
+        changes.append(f"time zone {before.timezone} → {after.timezone}")
+    if before.role_id != after.role_id:
+        changes.append(f"pings {_role_text(before.role_id)} → {_role_text(after.role_id)}")
+    if before.enabled != after.enabled:
+        changes.append("resumed (it was paused)")
+    return changes

@@ -31,11 +31,11 @@ from discord.utils import escape_markdown, escape_mentions
 from bot.countdown.clock import local_date_of
 from bot.countdown.settings import (
     MILESTONES,
-    NEXT_TARGET,
     Cadence,
     CountdownSettings,
     CustomEvent,
     event_target,
+    follows_on,
     release_target,
     split_target,
 )
@@ -111,7 +111,8 @@ def resolve_target(
 ) -> Target | None:
     """The target for ``settings`` at ``now``; None when there is nothing to count down to.
 
-    "next" is the next upcoming release in the server's zone and moves on after release day.
+    "next" is the next upcoming release in the server's zone and moves on after release day;
+    "soonest" is the nearest of that release and the server's events not yet over.
     A fixed release or event is returned even once it is over (check ``is_finished``), and
     None only if it no longer exists; another server's event is never used.
     """
@@ -122,12 +123,39 @@ def resolve_target(
     if kind == "next":
         upcoming = next_release(releases, now, settings.zone)
         return target_from_release(upcoming) if upcoming else None
+    if kind == "soonest":
+        return soonest_target(settings, releases, events, now)
     if kind == "release":
         release = next((r for r in releases if r.key == ref), None)
         return target_from_release(release) if release else None
     assert ref is not None
     event = next((e for e in events if e.id == int(ref) and e.guild_id == settings.guild_id), None)
     return target_from_event(event) if event else None
+
+
+def soonest_target(
+    settings: CountdownSettings,
+    releases: Iterable[Release],
+    events: Iterable[CustomEvent],
+    now: dt.datetime,
+) -> Target | None:
+    """The nearest dated item not yet over: the next release or one of the server's events.
+
+    An item stays the target through its own local day (like a release day). A release
+    without an exact day ranks after anything dated; on a tie the event wins.
+    """
+    zone = settings.zone
+    options = [target_from_event(e) for e in events if e.guild_id == settings.guild_id]
+    release = next_release(releases, now, zone)
+    if release is not None:
+        options.append(target_from_release(release))
+    live = [t for t in options if not is_finished(t, now, zone)]
+
+    def rank(target: Target) -> tuple[bool, dt.datetime]:
+        instant = release_instant(target.when, zone)
+        return instant is None, instant or dt.datetime.max.replace(tzinfo=dt.UTC)
+
+    return min(live, key=rank, default=None)
 
 
 def is_finished(target: Target, now: dt.datetime, zone: ZoneInfo) -> bool:
@@ -217,7 +245,7 @@ def plan_post(
     loud = kind in (PostKind.MILESTONE, PostKind.RELEASE_DAY) or not settings.silent_routine
     ping = settings.role_id if loud else None
     content = _body(kind, target, days, sending_at or now, zone)
-    if kind is PostKind.RELEASE_DAY and settings.target != NEXT_TARGET:
+    if kind is PostKind.RELEASE_DAY and not follows_on(settings.target):
         content += _COUNTDOWN_OVER
     if ping is not None:
         content = f"<@&{ping}> {content}"

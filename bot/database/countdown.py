@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, fields
 from typing import Any
@@ -17,7 +18,15 @@ from typing import Any
 import aiosqlite
 
 from bot.countdown.clock import next_post_instant
-from bot.countdown.settings import Cadence, CountdownSettings, CustomEvent
+from bot.countdown.settings import (
+    DEFAULT_REMINDERS,
+    Cadence,
+    CountdownSettings,
+    CustomEvent,
+    Reminder,
+    parse_reminders,
+    store_reminders,
+)
 
 _DEFAULTS = CountdownSettings(guild_id=0)
 
@@ -545,25 +554,53 @@ class CountdownRepository:
     # -- custom events ----------------------------------------------------------------------
 
     async def add_event(
-        self, guild_id: int, name: str, starts_at: dt.datetime, *, created_by: int, now: dt.datetime
+        self,
+        guild_id: int,
+        name: str,
+        starts_at: dt.datetime,
+        *,
+        created_by: int,
+        now: dt.datetime,
+        reminders: frozenset[Reminder] = DEFAULT_REMINDERS,
     ) -> CustomEvent | None:
         """Add an event; None if the server already has one with that name."""
+        token = secrets.token_hex(6)
         row = await self._write_returning(
-            "INSERT INTO custom_events (guild_id, name, starts_at, created_by, created_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-            (guild_id, name, to_epoch(starts_at), created_by, to_epoch(now)),
+            "INSERT INTO custom_events (guild_id, name, starts_at, created_by, created_at,"
+            " reminders, token) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+            (
+                guild_id,
+                name,
+                to_epoch(starts_at),
+                created_by,
+                to_epoch(now),
+                store_reminders(reminders),
+                token,
+            ),
         )
         if row is None:
             return None
-        return CustomEvent(id=row[0], guild_id=guild_id, name=name, starts_at=starts_at)
+        return CustomEvent(row[0], guild_id, name, starts_at, reminders, token=token)
 
     async def list_events(self, guild_id: int) -> list[CustomEvent]:
         async with self._conn.execute(
-            "SELECT id, name, starts_at FROM custom_events WHERE guild_id = ? ORDER BY starts_at",
+            "SELECT id, name, starts_at, reminders, revision, token FROM custom_events"
+            " WHERE guild_id = ? ORDER BY starts_at",
             (guild_id,),
         ) as cur:
             rows = await cur.fetchall()
-        return [CustomEvent(r[0], guild_id, r[1], from_epoch(r[2])) for r in rows]  # type: ignore[arg-type]
+        return [
+            CustomEvent(
+                r[0],
+                guild_id,
+                r[1],
+                from_epoch(r[2]),
+                parse_reminders(r[3]),
+                r[4],
+                r[5] or "",  # type: ignore[arg-type]
+            )
+            for r in rows
+        ]
 
     async def remove_event(self, guild_id: int, event_id: int) -> bool:
         row = await self._write_returning(
@@ -793,3 +830,71 @@ class CountdownRepository:
         ) as cur:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
+
+    # -- editing events (issue 8) -----------------------------------------------------------
+
+    async def update_event(
+        self,
+        guild_id: int,
+        event_id: int,
+        *,
+        name: str | None = None,
+        starts_at: dt.datetime | None = None,
+        reminders: frozenset[Reminder] | None = None,
+    ) -> CustomEvent | None:
+        """Change what is given and bump the revision; None if the event no longer exists.
+
+        Raises EventNameTaken when another event of the server already has ``name``.
+        """
+        try:
+            row = await self._write_returning(
+                "UPDATE custom_events SET name = coalesce(?, name),"
+                " starts_at = coalesce(?, starts_at), reminders = coalesce(?, reminders),"
+                " revision = revision + 1 WHERE guild_id = ? AND id = ?"
+                " RETURNING id, name, starts_at, reminders, revision, token",
+                (
+                    name,
+                    to_epoch(starts_at) if starts_at else None,
+                    store_reminders(reminders) if reminders is not None else None,
+                    guild_id,
+                    event_id,
+                ),
+            )
+        except aiosqlite.IntegrityError:
+            raise EventNameTaken(name or "") from None
+        if row is None:
+            return None
+        return CustomEvent(
+            row[0],
+            guild_id,
+            row[1],
+            from_epoch(row[2]),
+            parse_reminders(row[3]),
+            row[4],  # type: ignore[arg-type]
+            row[5] or "",
+        )
+
+    async def upcoming_events(self, now: dt.datetime) -> list[CustomEvent]:
+        """Every server's events that have not started yet (reminders restored at start-up)."""
+        async with self._conn.execute(
+            "SELECT id, guild_id, name, starts_at, reminders, revision, token"
+            " FROM custom_events WHERE starts_at > ? ORDER BY starts_at",
+            (to_epoch(now),),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            CustomEvent(
+                r[0],
+                r[1],
+                r[2],
+                from_epoch(r[3]),
+                parse_reminders(r[4]),
+                r[5],
+                r[6] or "",  # type: ignore[arg-type]
+            )
+            for r in rows
+        ]
+
+
+class EventNameTaken(Exception):
+    """Another event of the server already has this name (names are unique, any case)."""

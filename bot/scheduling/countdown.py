@@ -51,7 +51,7 @@ from bot.countdown.clock import (
 )
 from bot.countdown.idempotency import NONCE_WINDOW, message_nonce, one_off_nonce
 from bot.countdown.planner import PlannedPost, Target, is_finished, plan_post, resolve_target
-from bot.countdown.settings import CountdownSettings, CustomEvent, split_target
+from bot.countdown.settings import CountdownSettings, CustomEvent, uses_events
 from bot.database.countdown import (
     CountdownRepository,
     CountdownStatus,
@@ -642,8 +642,9 @@ class CountdownService:
         return max(stored, previous_post_instant(settings.post_time, settings.zone, now))
 
     async def _events_for(self, settings: CountdownSettings) -> list[CustomEvent]:
-        kind, _ = split_target(settings.target) if settings.target else ("next", None)
-        return await self.repo.list_events(settings.guild_id) if kind == "event" else []
+        return (
+            await self.repo.list_events(settings.guild_id) if uses_events(settings.target) else []
+        )
 
     async def resolve(self, settings: CountdownSettings, now: dt.datetime) -> Target | None:
         try:
@@ -664,7 +665,7 @@ class CountdownService:
             return None
         # Planned for the instant it stands for, not for when the tick ran: a 23:59 post sent
         # a little late is still that day's post (its local date and days left).
-        if settings.target.startswith("event:"):
+        if uses_events(settings.target):  # per server: its own events count
             target = await self.resolve(settings, scheduled)
         else:
             # A release target depends only on the target, the zone and the local day:
