@@ -38,7 +38,7 @@ async def test_outage_kick_invite_and_delete(tmp_path: Path) -> None:
 .outage off
 /about
 /countdown setup channel: #countdown time: 09:00 timezone: UTC
-/countdown event add name: Party when: 2027-01-10 12:00
+/countdown event add name: Party when: 2027-01-10 12:00 count_down: True
 .kick
 /about
 .invite
