@@ -2,6 +2,10 @@
 
 * ``/premiere notify``: a "🔔 Notify me" button on countdown posts that gives or takes the
   server's ping role (the one ``/countdown role`` set) for whoever clicks it.
+* ``/premiere events``: one Discord Scheduled Event per upcoming release known to the minute
+  and per server event, kept in step by a periodic sync (a data reload, an event removed)
+  and reconciled with Discord at start-up; the Discord event id is stored, and the row is
+  written before the create request, so a crash never leads to a second event.
 
 Only members with Manage Server see the group, as with /countdown. Every option is
 preflight-checked against the bot's permissions when it is turned on, and a failure later is
@@ -10,8 +14,10 @@ recorded for ``/premiere status``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import weakref
 
 import discord
 from discord import app_commands
@@ -19,12 +25,28 @@ from discord.ext import commands
 
 from bot.client import HeartstopperBot
 from bot.countdown.planner import PlannedPost
-from bot.database.premiere import PremiereRepository
+from bot.database.premiere import EventLink, PremiereRepository
 from bot.premiere import notify
+from bot.premiere.events import (
+    SERVER_EVENT_LOCATION,
+    Action,
+    OnDiscord,
+    WantedEvent,
+    needs_lookup,
+    plan_sync,
+    wanted_events,
+)
 from bot.premiere.settings import PremiereSettings
 from bot.tree import UserFacingError, send_ephemeral
 
 log = logging.getLogger(__name__)
+
+EVENTS_JOB = "premiere-events"
+EVENT_SYNC_SECONDS = 300.0  # a data reload or a removed event reaches Discord within this
+EVENTS_NEED = (
+    "I need the **Manage Events** permission to keep this server's Discord events. "
+    "Give it to my role in Server Settings → Roles, then run `/premiere events enabled: True`."
+)
 
 
 def _guild(interaction: discord.Interaction) -> discord.Guild:
@@ -101,10 +123,13 @@ class Premiere(commands.GroupCog, group_name="premiere"):
         self.bot = bot
         self.repo = PremiereRepository(bot.db)
         self.cooldown = notify.Cooldown()
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._connected = False
         super().__init__()
 
     async def cog_load(self) -> None:
         self.bot.post_view = self.post_view
+        self.bot.jobs.every(EVENTS_JOB, EVENT_SYNC_SECONDS, self.sync_all_events)
 
     async def cog_unload(self) -> None:
         if self.bot.post_view == self.post_view:
@@ -195,6 +220,142 @@ class Premiere(commands.GroupCog, group_name="premiere"):
             f"get (or lose) {role.mention}.",
         )
 
+    # -- Discord Scheduled Events -----------------------------------------------------------------
+
+    def _lock(self, guild_id: int) -> asyncio.Lock:
+        lock = self._locks.get(guild_id)
+        if lock is None:
+            lock = self._locks[guild_id] = asyncio.Lock()
+        return lock
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Reconcile with what exists on Discord once the guild cache is filled."""
+        self._connected = True
+        for guild_id in await self.repo.with_events():
+            await self.sync_events(guild_id, look=True)
+
+    async def sync_all_events(self) -> None:
+        """The periodic sync: only stored links and the data are read unless something
+        changed, so servers whose events are in step cost no request."""
+        if not self._connected:
+            return
+        for guild_id in await self.repo.with_events():
+            try:
+                await self.sync_events(guild_id)
+            except Exception:
+                log.exception("Discord event sync failed for guild %s", guild_id)
+
+    async def sync_events(self, guild_id: int, *, look: bool = False) -> list[Action]:
+        """Bring the server's Discord events in step with its releases and server events."""
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            return []
+        async with self._lock(guild_id):
+            settings = await self.repo.get(guild_id)
+            if settings.discord_events and settings.events_paused:
+                return []  # waits for an admin; nothing is deleted meanwhile
+            now = self.bot.clock()
+            wanted: list[WantedEvent] = []
+            if settings.discord_events:
+                events = await self.bot.countdowns.repo.list_events(guild_id)
+                wanted = wanted_events(
+                    self.bot.show.releases,
+                    events,
+                    now=now,
+                    channel_id=settings.events_channel_id,
+                )
+            links = await self.repo.links(guild_id)
+            on_discord = await self._on_discord(guild) if look or needs_lookup(links) else None
+            actions = plan_sync(wanted, links, on_discord, now=now)
+            for action in actions:
+                try:
+                    await self._apply(guild, action)
+                except discord.Forbidden:
+                    await self.repo.change(guild_id, events_paused=True, events_problem=EVENTS_NEED)
+                    log.warning("Discord events paused in guild %s: no Manage Events", guild_id)
+                    break
+                except discord.HTTPException as exc:
+                    log.warning("Discord event %s for guild %s failed: %s", action, guild_id, exc)
+                    break  # the next sync tries again
+            return actions
+
+    async def _on_discord(self, guild: discord.Guild) -> dict[int, OnDiscord]:
+        me = self.bot.user.id if self.bot.user else 0
+        events = await guild.fetch_scheduled_events(with_counts=False)
+        return {e.id: OnDiscord(e.id, e.name, e.start_time) for e in events if e.creator_id == me}
+
+    async def _apply(self, guild: discord.Guild, action: Action) -> None:
+        wanted = action.wanted
+        if action.kind == "delete":
+            if action.event_id is not None:
+                try:
+                    await self.bot.http.delete_scheduled_event(guild.id, action.event_id)
+                except discord.NotFound:
+                    pass  # already gone
+            await self.repo.drop_link(guild.id, action.source_key)
+            return
+        assert wanted is not None
+        if action.kind == "create":
+            # Written before the request: a crash now leaves a link without an id, which the
+            # next start resolves against Discord's list instead of creating again.
+            await self.repo.save_link(_link(guild.id, wanted, None))
+            created = await guild.create_scheduled_event(**_create_args(guild, wanted))
+            await self.repo.save_link(_link(guild.id, wanted, created.id))
+            return
+        assert action.event_id is not None
+        try:
+            event = await guild.fetch_scheduled_event(action.event_id)
+            await event.edit(
+                name=wanted.name,
+                description=wanted.description,
+                start_time=wanted.starts_at,
+                end_time=wanted.ends_at,
+                reason="Heartstopper bot: the date changed",
+            )
+        except discord.NotFound:
+            await self.repo.drop_link(guild.id, action.source_key)  # recreated next sync
+            return
+        await self.repo.save_link(_link(guild.id, wanted, action.event_id))
+
+    @app_commands.command(name="events")
+    @app_commands.describe(
+        enabled="Keep a Discord event for each upcoming release and server event",
+        channel="A voice or stage channel for your server events (default: external)",
+    )
+    async def events_(
+        self,
+        interaction: discord.Interaction,
+        enabled: bool,
+        channel: discord.VoiceChannel | discord.StageChannel | None = None,
+    ) -> None:
+        """Discord's own events (with "Interested" and reminders) for releases and yours."""
+        guild = _guild(interaction)
+        if enabled and not guild.me.guild_permissions.manage_events:
+            raise UserFacingError(f"I can't turn Discord events on yet: {EVENTS_NEED}")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.repo.change(
+            guild.id,
+            discord_events=enabled,
+            events_paused=False,
+            events_problem=None,
+            events_channel_id=channel.id if channel else None,
+        )
+        actions = await self.sync_events(guild.id, look=enabled)
+        settings = await self.repo.get(guild.id)
+        if settings.events_problem:
+            text = f"⚠️ {settings.events_problem}"
+        elif enabled:
+            count = len(await self.repo.links(guild.id))
+            text = (
+                f"✅ Discord events are on: this server has {count} of mine "
+                "(one per upcoming release with an exact time, and per server event)."
+            )
+        else:
+            removed = sum(1 for a in actions if a.kind == "delete")
+            text = f"Discord events are off; I removed {removed} of mine."
+        await interaction.edit_original_response(content=text)
+
     # -- status ------------------------------------------------------------------------------
 
     @app_commands.command()
@@ -212,8 +373,39 @@ def status_text(settings: PremiereSettings) -> str:
     return "\n".join(
         [
             line("🔔 Notify me button", settings.notify_button, settings.notify_problem),
+            line(
+                "📅 Discord events" + (" (paused)" if settings.events_paused else ""),
+                settings.discord_events,
+                settings.events_problem,
+            ),
         ]
     )
+
+
+def _link(guild_id: int, wanted: WantedEvent, event_id: int | None) -> EventLink:
+    return EventLink(
+        guild_id, wanted.source_key, event_id, wanted.name, wanted.starts_at, wanted.ends_at
+    )
+
+
+def _create_args(guild: discord.Guild, wanted: WantedEvent) -> dict[str, object]:
+    args: dict[str, object] = {
+        "name": wanted.name,
+        "description": wanted.description,
+        "start_time": wanted.starts_at,
+        "end_time": wanted.ends_at,
+        "privacy_level": discord.PrivacyLevel.guild_only,
+        "reason": "Heartstopper bot: premiere events",
+    }
+    channel = guild.get_channel(wanted.channel_id) if wanted.channel_id else None
+    if isinstance(channel, discord.StageChannel):
+        args.update(entity_type=discord.EntityType.stage_instance, channel=channel)
+    elif isinstance(channel, discord.VoiceChannel):
+        args.update(entity_type=discord.EntityType.voice, channel=channel)
+    else:  # external; also when the picked channel was deleted
+        location = wanted.location or SERVER_EVENT_LOCATION
+        args.update(entity_type=discord.EntityType.external, location=location)
+    return args
 
 
 async def setup(bot: HeartstopperBot) -> None:

@@ -13,6 +13,7 @@ class PremiereSettings:
     guild_id: int
     notify_button: bool = False
     discord_events: bool = False
+    events_channel_id: int | None = None  # server events in this voice/stage channel
     release_threads: bool = False
     thread_channel_id: int | None = None  # None: the countdown channel
     spoiler_days: int = DEFAULT_SPOILER_DAYS

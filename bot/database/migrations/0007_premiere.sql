@@ -4,6 +4,7 @@ CREATE TABLE premiere_settings (
     guild_id          INTEGER PRIMARY KEY,
     notify_button     INTEGER NOT NULL DEFAULT 0,  -- "Notify me" on countdown posts
     discord_events    INTEGER NOT NULL DEFAULT 0,  -- Discord Scheduled Events kept in step
+    events_channel_id INTEGER,                     -- voice/stage channel for server events
     release_threads   INTEGER NOT NULL DEFAULT 0,  -- a discussion thread at each release
     thread_channel_id INTEGER,                     -- NULL: the countdown channel
     spoiler_days      INTEGER NOT NULL DEFAULT 7,

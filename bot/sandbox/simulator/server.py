@@ -22,6 +22,7 @@ from .permissions import Overwrite
 from .rest import CoreRoutes
 from .rest_interactions import InteractionRoutes
 from .routing import ApiError, InvalidBody, Router, json_response
+from .scheduled_events import ScheduledEventRoutes
 from .sim_interactions import InteractionDriver
 from .state import Channel, Guild, Member, Role, SimState, SnowflakeFactory, User
 
@@ -84,6 +85,8 @@ class Simulator(InteractionDriver):
         CoreRoutes(self).register(self._router)
         InteractionRoutes(self).register(self._router)
         MemberRoleRoutes(self).register(self._router)
+        self.scheduled_events = ScheduledEventRoutes(self)
+        self.scheduled_events.register(self._router)
         self._runner: web.AppRunner | None = None
         self.port = 0
 
