@@ -6,6 +6,9 @@
   and per server event, kept in step by a periodic sync (a data reload, an event removed)
   and reconciled with Discord at start-up; the Discord event id is stored, and the row is
   written before the create request, so a crash never leads to a second event.
+* ``/premiere threads``: at each release instant, the release-day post with a public thread
+  for the discussion and a spoiler-window line, through the countdown's one-off posts
+  (exactly once per server and release, through crashes).
 
 Only members with Manage Server see the group, as with /countdown. Every option is
 preflight-checked against the bot's permissions when it is turned on, and a failure later is
@@ -15,6 +18,8 @@ recorded for ``/premiere status``.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime as dt
 import logging
 import re
 import weakref
@@ -24,7 +29,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import HeartstopperBot
-from bot.countdown.planner import PlannedPost
+from bot.countdown.planner import PlannedPost, plan_one_off
+from bot.countdown.settings import CountdownSettings
+from bot.database.countdown import OneOffPost
 from bot.database.premiere import EventLink, PremiereRepository
 from bot.premiere import notify
 from bot.premiere.events import (
@@ -36,13 +43,24 @@ from bot.premiere.events import (
     plan_sync,
     wanted_events,
 )
-from bot.premiere.settings import PremiereSettings
+from bot.premiere.settings import MAX_SPOILER_DAYS, PremiereSettings
+from bot.premiere.threads import (
+    THREAD_ARCHIVE_MINUTES,
+    THREAD_KIND,
+    THREAD_LATE_LIMIT,
+    current_release,
+    planned_threads,
+    release_day_text,
+    thread_name,
+)
 from bot.tree import UserFacingError, send_ephemeral
 
 log = logging.getLogger(__name__)
 
-EVENTS_JOB = "premiere-events"
-EVENT_SYNC_SECONDS = 300.0  # a data reload or a removed event reaches Discord within this
+PREMIERE_JOB = "premiere-sync"
+# A data reload or a removed event reaches Discord within this; release-day threads are
+# scheduled by the same job (idempotent: a key is written once per server).
+SYNC_SECONDS = 300.0
 EVENTS_NEED = (
     "I need the **Manage Events** permission to keep this server's Discord events. "
     "Give it to my role in Server Settings → Roles, then run `/premiere events enabled: True`."
@@ -129,11 +147,14 @@ class Premiere(commands.GroupCog, group_name="premiere"):
 
     async def cog_load(self) -> None:
         self.bot.post_view = self.post_view
-        self.bot.jobs.every(EVENTS_JOB, EVENT_SYNC_SECONDS, self.sync_all_events)
+        self.bot.jobs.every(PREMIERE_JOB, SYNC_SECONDS, self.sync_all)
+        self.bot.countdowns.register_one_off(THREAD_KIND, self.render_thread_post)
+        self.bot.one_off_senders[THREAD_KIND] = self.send_thread_post
 
     async def cog_unload(self) -> None:
         if self.bot.post_view == self.post_view:
             self.bot.post_view = None
+        self.bot.one_off_senders.pop(THREAD_KIND, None)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         # default_member_permissions only hides the commands; a server can override that.
@@ -233,11 +254,16 @@ class Premiere(commands.GroupCog, group_name="premiere"):
         """Reconcile with what exists on Discord once the guild cache is filled."""
         self._connected = True
         for guild_id in await self.repo.with_events():
-            await self.sync_events(guild_id, look=True)
+            try:
+                await self.sync_events(guild_id, look=True)
+            except Exception:
+                log.exception("Discord event reconcile failed for guild %s", guild_id)
+        for guild_id in await self.repo.with_threads():
+            await self.schedule_threads(guild_id)
 
-    async def sync_all_events(self) -> None:
-        """The periodic sync: only stored links and the data are read unless something
-        changed, so servers whose events are in step cost no request."""
+    async def sync_all(self) -> None:
+        """The periodic job: events only cost requests when something changed (stored links
+        and the data are compared first); thread posts are scheduled once per key."""
         if not self._connected:
             return
         for guild_id in await self.repo.with_events():
@@ -245,6 +271,11 @@ class Premiere(commands.GroupCog, group_name="premiere"):
                 await self.sync_events(guild_id)
             except Exception:
                 log.exception("Discord event sync failed for guild %s", guild_id)
+        for guild_id in await self.repo.with_threads():
+            try:
+                await self.schedule_threads(guild_id)
+            except Exception:
+                log.exception("Scheduling release-day threads failed for guild %s", guild_id)
 
     async def sync_events(self, guild_id: int, *, look: bool = False) -> list[Action]:
         """Bring the server's Discord events in step with its releases and server events."""
@@ -356,6 +387,120 @@ class Premiere(commands.GroupCog, group_name="premiere"):
             text = f"Discord events are off; I removed {removed} of mine."
         await interaction.edit_original_response(content=text)
 
+    # -- release-day threads ----------------------------------------------------------------------
+
+    async def schedule_threads(self, guild_id: int) -> int:
+        """Schedule the release-day posts still ahead; already scheduled keys are left alone."""
+        added = 0
+        for plan in planned_threads(self.bot.show.releases, self.bot.clock()):
+            added += await self.bot.countdowns.schedule_one_off(
+                guild_id,
+                plan.key,
+                THREAD_KIND,
+                due_at=plan.due_at,
+                expires_at=plan.due_at + THREAD_LATE_LIMIT,
+                payload={"release": plan.release_key},
+            )
+        return added
+
+    async def render_thread_post(
+        self, settings: CountdownSettings, post: OneOffPost, now: dt.datetime
+    ) -> PlannedPost | None:
+        """The release-day post as it reads when sent, or None (turned off, the date moved,
+        or the bot may not open threads there: then only this part is told, in status)."""
+        premiere = await self.repo.get(settings.guild_id)
+        release = current_release(self.bot.show.releases, post.key)
+        if not premiere.release_threads or release is None:
+            return None
+        channel_id = premiere.thread_channel_id or settings.channel_id
+        guild = self.bot.get_guild(settings.guild_id)
+        channel = guild.get_channel(channel_id) if guild and channel_id else None
+        problem = thread_problem(channel)
+        if problem is not None:
+            await self.repo.change(settings.guild_id, threads_problem=problem)
+            return None
+        assert release.when.instant is not None
+        until = release.when.instant + dt.timedelta(days=premiere.spoiler_days)
+        text = release_day_text(release, spoilers_until=until, place="the thread below")
+        planned = plan_one_off(settings, text, key=post.key, now=now, loud=True)
+        return dataclasses.replace(planned, channel_id=channel_id) if planned else None
+
+    async def send_thread_post(self, post: PlannedPost, nonce: str) -> int:
+        """Send the post (its nonce makes a resend after a crash the same message), then open
+        the thread on it; Discord allows one thread per message, so that is once too."""
+        release = current_release(self.bot.show.releases, post.target_key)
+        channel = self.bot.get_partial_messageable(post.channel_id, guild_id=post.guild_id)
+        roles: list[discord.Object] | bool = (
+            [discord.Object(post.ping_role_id)] if post.ping_role_id is not None else False
+        )
+        mentions = discord.AllowedMentions(everyone=False, users=False, roles=roles)
+        message = await channel.send(
+            post.content, allowed_mentions=mentions, silent=post.silent, nonce=nonce
+        )
+        name = thread_name(release) if release else "Release day (spoilers)"
+        try:
+            await message.create_thread(
+                name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES, reason="Release day"
+            )
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_ALREADY_CREATED:
+                return message.id  # a resend after a crash: the thread is there
+            if not isinstance(exc, discord.Forbidden | discord.NotFound):
+                raise  # retried by the delivery machinery: same nonce, same message
+            log.warning("Release-day thread refused in guild %s: %s", post.guild_id, exc)
+            await self.repo.change(
+                post.guild_id,
+                threads_problem=f"Discord refused the release-day thread ({exc.status}). "
+                + THREADS_NEED,
+            )
+        return message.id
+
+    @app_commands.command(name="threads")
+    @app_commands.describe(
+        enabled="Open a discussion thread on the release-day post of each release",
+        channel="Where the release-day post goes (default: the countdown channel)",
+        spoiler_days="How many days spoilers stay in the thread (default 7)",
+    )
+    async def threads_(
+        self,
+        interaction: discord.Interaction,
+        enabled: bool,
+        channel: discord.TextChannel | None = None,
+        spoiler_days: app_commands.Range[int, 1, MAX_SPOILER_DAYS] | None = None,
+    ) -> None:
+        """A release-day post with a spoiler thread, once per release."""
+        guild = _guild(interaction)
+        if not enabled:
+            await self.repo.change(guild.id, release_threads=False, threads_problem=None)
+            await self._reply(interaction, "Release-day threads are off.")
+            return
+        countdown = await self.bot.countdowns.repo.get_settings(guild.id)
+        target = channel or (
+            guild.get_channel(countdown.channel_id) if countdown.channel_id else None
+        )
+        if countdown.channel_id is None or target is None:
+            raise UserFacingError(
+                "Release-day threads follow the countdown: set it up first with "
+                "`/countdown setup`, then turn them on."
+            )
+        problem = thread_problem(target)
+        if problem is not None:
+            raise UserFacingError(f"I can't turn release-day threads on yet: {problem}")
+        changes: dict[str, object] = {
+            "release_threads": True,
+            "threads_problem": None,
+            "thread_channel_id": channel.id if channel else None,
+        }
+        if spoiler_days is not None:
+            changes["spoiler_days"] = spoiler_days
+        settings = await self.repo.change(guild.id, **changes)
+        await self.schedule_threads(guild.id)
+        await self._reply(
+            interaction,
+            f"✅ At each release, I'll post in {target.mention} and open a thread for the "
+            f"discussion; spoilers stay there for {settings.spoiler_days} days.",
+        )
+
     # -- status ------------------------------------------------------------------------------
 
     @app_commands.command()
@@ -378,8 +523,33 @@ def status_text(settings: PremiereSettings) -> str:
                 settings.discord_events,
                 settings.events_problem,
             ),
+            line("🧵 Release-day threads", settings.release_threads, settings.threads_problem),
         ]
     )
+
+
+THREAD_ALREADY_CREATED = 160004  # a resend after a crash found the thread already there
+THREADS_NEED = (
+    "I need **View Channel**, **Send Messages**, **Create Public Threads** and **Send Messages "
+    "in Threads** in that channel. Grant them in the channel's permissions."
+)
+
+
+def thread_problem(channel: object) -> str | None:
+    """Why the bot can't open a release-day thread in ``channel``; None when it can."""
+    if not isinstance(channel, discord.TextChannel):
+        return "The release-day channel no longer exists, or is not a text channel."
+    granted = channel.permissions_for(channel.guild.me)
+    needed = discord.Permissions(
+        view_channel=True,
+        send_messages=True,
+        read_message_history=True,
+        create_public_threads=True,
+        send_messages_in_threads=True,
+    )
+    if not granted >= needed:
+        return f"In {channel.mention}: {THREADS_NEED}"
+    return None
 
 
 def _link(guild_id: int, wanted: WantedEvent, event_id: int | None) -> EventLink:

@@ -18,7 +18,7 @@ from bot.sandbox.simulator.demo import DemoGuild, add_demo_guild
 from bot.sandbox.simulator.scheduled_events import MANAGE_EVENTS
 from bot.sandbox.simulator.server import Simulator
 from bot.show.loader import DEFAULT_DATA_PATH
-from cogs.premiere import EVENTS_JOB
+from cogs.premiere import PREMIERE_JOB
 from tests.e2e.countdown_support import (
     SEP_1_0700,
     SettableClock,
@@ -44,7 +44,7 @@ def _events(sim: Simulator, demo: DemoGuild) -> dict[str, dict[str, Any]]:
 
 async def _periodic_sync(sim: Simulator, bot: HeartstopperBot, until: Any) -> None:
     """Run the real periodic job now and wait for its effect on Discord."""
-    bot.jobs.wake_in(EVENTS_JOB, 0)
+    bot.jobs.wake_in(PREMIERE_JOB, 0)
     await sim.wait_until(until, timeout=5, what="the Discord events sync")
 
 

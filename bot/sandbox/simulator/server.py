@@ -25,6 +25,7 @@ from .routing import ApiError, InvalidBody, Router, json_response
 from .scheduled_events import ScheduledEventRoutes
 from .sim_interactions import InteractionDriver
 from .state import Channel, Guild, Member, Role, SimState, SnowflakeFactory, User
+from .threads import ThreadRoutes
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,8 @@ class Simulator(InteractionDriver):
         MemberRoleRoutes(self).register(self._router)
         self.scheduled_events = ScheduledEventRoutes(self)
         self.scheduled_events.register(self._router)
+        self.threads = ThreadRoutes(self)
+        self.threads.register(self._router)
         self._runner: web.AppRunner | None = None
         self.port = 0
 
