@@ -39,6 +39,7 @@ from bot.premiere.events import (
     Action,
     OnDiscord,
     WantedEvent,
+    event_url,
     needs_lookup,
     plan_sync,
     wanted_events,
@@ -53,6 +54,7 @@ from bot.premiere.threads import (
     release_day_text,
     thread_name,
 )
+from bot.premiere.views import post_buttons
 from bot.tree import UserFacingError, send_ephemeral
 
 log = logging.getLogger(__name__)
@@ -82,22 +84,6 @@ def role_facts(guild: discord.Guild, role: discord.Role) -> notify.RoleFacts:
         below_bot=role < me.top_role,
         managed=role.managed or role.is_default(),
     )
-
-
-def notify_view() -> discord.ui.View:
-    """The button as sent: answered by :class:`NotifyToggle`, so the view is never listened
-    to (stopped at once) and holds nothing per message."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(
-        discord.ui.Button(
-            label=notify.NOTIFY_LABEL,
-            emoji=notify.NOTIFY_EMOJI,
-            style=discord.ButtonStyle.secondary,
-            custom_id=notify.NOTIFY_CUSTOM_ID,
-        )
-    )
-    view.stop()
-    return view
 
 
 class NotifyToggle(
@@ -173,12 +159,26 @@ class Premiere(commands.GroupCog, group_name="premiere"):
     # -- the 🔔 button ---------------------------------------------------------------------
 
     async def post_view(self, post: PlannedPost) -> discord.ui.View | None:
-        """The button goes on a server's countdown posts while the option is on."""
+        """ "Notify me" while that option is on, and a link to the Discord event of the
+        post's target when the bot keeps one."""
         settings = await self.repo.get(post.guild_id)
-        if not settings.notify_button:
+        notify_me = False
+        if settings.notify_button:
+            countdown = await self.bot.countdowns.repo.get_settings(post.guild_id)
+            notify_me = countdown.role_id is not None
+        return post_buttons(
+            notify_me=notify_me, event_link=await self.event_url(post.guild_id, post.target_key)
+        )
+
+    async def event_url(self, guild_id: int, source_key: str) -> str | None:
+        """The link to the Discord event for a release or server event, if the bot keeps one."""
+        settings = await self.repo.get(guild_id)
+        if not settings.events_active:
             return None
-        countdown = await self.bot.countdowns.repo.get_settings(post.guild_id)
-        return notify_view() if countdown.role_id is not None else None
+        link = await self.repo.link(guild_id, source_key)
+        if link is None or link.discord_event_id is None:
+            return None
+        return event_url(guild_id, link.discord_event_id)
 
     async def toggle_role(self, interaction: discord.Interaction) -> str:
         """Give or take the ping role for the member who clicked; the ephemeral reply."""

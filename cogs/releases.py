@@ -7,7 +7,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import HeartstopperBot
+from bot.countdown.settings import release_target
 from bot.paging import Paginator
+from bot.premiere.views import EventLinks, post_buttons
 from bot.show.cards import (
     TIMELINE_PAGE_SIZE,
     next_release_card,
@@ -45,7 +47,14 @@ class Releases(commands.Cog):
         """The next Heartstopper release, in your own time zone."""
         upcoming = next_release(self.bot.show.releases, self.bot.clock())
         embed = next_release_card(upcoming, self.bot.clock()) if upcoming else no_upcoming_card()
-        await interaction.response.send_message(embed=embed)
+        # In a server that keeps Discord events (/premiere events), link the release's event
+        # (the cog's class can't be imported here: extensions are loaded as fresh modules).
+        premiere = self.bot.get_cog("Premiere")
+        view = discord.utils.MISSING
+        if upcoming and interaction.guild_id and isinstance(premiere, EventLinks):
+            url = await premiere.event_url(interaction.guild_id, release_target(upcoming.key))
+            view = post_buttons(notify_me=False, event_link=url) or discord.utils.MISSING
+        await interaction.response.send_message(embed=embed, view=view)
 
     @app_commands.command()
     @app_commands.describe(

@@ -100,6 +100,14 @@ class PremiereRepository:
         ) as cur:
             return [_link_from_row(row) for row in await cur.fetchall()]
 
+    async def link(self, guild_id: int, source_key: str) -> EventLink | None:
+        async with self._conn.execute(
+            "SELECT * FROM premiere_discord_events WHERE guild_id = ? AND source_key = ?",
+            (guild_id, source_key),
+        ) as cur:
+            row = await cur.fetchone()
+        return _link_from_row(row) if row is not None else None
+
     async def save_link(self, link: EventLink) -> None:
         await self._conn.execute(
             "INSERT INTO premiere_discord_events"

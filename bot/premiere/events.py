@@ -173,6 +173,11 @@ def _unclaimed_by_name(
     return None
 
 
+def event_url(guild_id: int, event_id: int) -> str:
+    """Discord's link to an event: opens it with its "Interested" button."""
+    return f"https://discord.com/events/{guild_id}/{event_id}"
+
+
 def needs_lookup(links: Iterable[EventLink]) -> bool:
     """Whether a sync must list Discord's events first (a create may have been in flight)."""
     return any(link.discord_event_id is None for link in links)

@@ -17,12 +17,14 @@ from bot.sandbox.simulator import permissions as perms
 from bot.sandbox.simulator.demo import DemoGuild, add_demo_guild
 from bot.sandbox.simulator.scheduled_events import MANAGE_EVENTS
 from bot.sandbox.simulator.server import Simulator
+from bot.sandbox.simulator.sim_interactions import iter_components
 from bot.show.loader import DEFAULT_DATA_PATH
 from cogs.premiere import PREMIERE_JOB
 from tests.e2e.countdown_support import (
     SEP_1_0700,
     SettableClock,
     countdown_bot,
+    post_instant,
     settle,
     setup_countdown,
     text_of,
@@ -208,3 +210,24 @@ async def test_simulator_validates_scheduled_events() -> None:
                 assert response.status == 204
             async with http.get(f"{url}/{created['id']}") as response:
                 assert response.status == 404
+
+
+async def test_countdown_posts_and_next_link_to_the_discord_event(tmp_path: Path) -> None:
+    clock = SettableClock(SEP_1_0700)
+    async with Simulator() as sim:
+        demo = _events_world(sim, clock)
+        async with countdown_bot(sim, tmp_path / "bot.sqlite3", clock) as bot:
+            await setup_countdown(sim, demo.guild_id, demo.countdown_id, demo.admin_id)
+            await _admin(sim, demo, "premiere events", enabled=True)
+            [season] = sim.scheduled_events.of(demo.guild_id)
+            url = f"https://discord.com/events/{demo.guild_id}/{season['id']}"
+            clock.set(post_instant(1))
+            await settle(bot)
+            [post] = sim.messages(demo.countdown_id)
+            assert [
+                c.get("url") for c in iter_components(post["components"]) if c["type"] == 2
+            ] == [url]
+            shown = await sim.run_command(demo.guild_id, demo.general_id, demo.fan_id, "next")
+            assert shown.message is not None
+            links = [c.get("url") for c in iter_components(shown.message["components"])]
+            assert url in links
