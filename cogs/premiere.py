@@ -52,9 +52,11 @@ from bot.premiere.threads import (
     current_release,
     planned_threads,
     release_day_text,
+    tag_name,
     thread_name,
 )
 from bot.premiere.views import post_buttons
+from bot.show.models import Release
 from bot.tree import UserFacingError, send_ephemeral
 
 log = logging.getLogger(__name__)
@@ -421,7 +423,14 @@ class Premiere(commands.GroupCog, group_name="premiere"):
             return None
         assert release.when.instant is not None
         until = release.when.instant + dt.timedelta(days=premiere.spoiler_days)
-        text = release_day_text(release, spoilers_until=until, place="the thread below")
+        forum = isinstance(channel, discord.ForumChannel)
+        episodes = self.bot.show.episodes_of(release.season) if release.season else ()
+        text = release_day_text(
+            release,
+            spoilers_until=until,
+            place="this post" if forum else "the thread below",
+            episodes=episodes if forum else (),
+        )
         planned = plan_one_off(settings, text, key=post.key, now=now, loud=True)
         return dataclasses.replace(planned, channel_id=channel_id) if planned else None
 
@@ -429,11 +438,15 @@ class Premiere(commands.GroupCog, group_name="premiere"):
         """Send the post (its nonce makes a resend after a crash the same message), then open
         the thread on it; Discord allows one thread per message, so that is once too."""
         release = current_release(self.bot.show.releases, post.target_key)
-        channel = self.bot.get_partial_messageable(post.channel_id, guild_id=post.guild_id)
         roles: list[discord.Object] | bool = (
             [discord.Object(post.ping_role_id)] if post.ping_role_id is not None else False
         )
         mentions = discord.AllowedMentions(everyone=False, users=False, roles=roles)
+        guild = self.bot.get_guild(post.guild_id)
+        forum = guild.get_channel(post.channel_id) if guild else None
+        if isinstance(forum, discord.ForumChannel) and release is not None:
+            return await self._forum_post(forum, release, post, mentions)
+        channel = self.bot.get_partial_messageable(post.channel_id, guild_id=post.guild_id)
         message = await channel.send(
             post.content, allowed_mentions=mentions, silent=post.silent, nonce=nonce
         )
@@ -455,6 +468,44 @@ class Premiere(commands.GroupCog, group_name="premiere"):
             )
         return message.id
 
+    async def _forum_post(
+        self,
+        forum: discord.ForumChannel,
+        release: Release,
+        post: PlannedPost,
+        mentions: discord.AllowedMentions,
+    ) -> int:
+        """A forum post tagged with the season or film. Forum posts carry no nonce, so a
+        resend after a crash first looks for the post among the active threads."""
+        name = thread_name(release)
+        me = forum.guild.me
+        for thread in await forum.guild.active_threads():
+            if thread.parent_id == forum.id and thread.owner_id == me.id and thread.name == name:
+                return thread.id  # the starter message shares the thread's id
+        tag = await self._release_tag(forum, tag_name(release))
+        created = await forum.create_thread(
+            name=name,
+            content=post.content,
+            applied_tags=[tag] if tag else [],
+            allowed_mentions=mentions,
+            auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+            reason="Release day",
+        )
+        return created.message.id
+
+    async def _release_tag(self, forum: discord.ForumChannel, name: str) -> discord.ForumTag | None:
+        """The forum's tag called ``name``, created when the bot may (Manage Channels)."""
+        for tag in forum.available_tags:
+            if tag.name.casefold() == name.casefold():
+                return tag
+        if not forum.permissions_for(forum.guild.me).manage_channels:
+            return None  # untagged beats no post; the setup reply said how to get tags
+        try:
+            return await forum.create_tag(name=name)
+        except discord.HTTPException as exc:
+            log.warning("Could not create forum tag %r in guild %s: %s", name, forum.guild.id, exc)
+            return None
+
     @app_commands.command(name="threads")
     @app_commands.describe(
         enabled="Open a discussion thread on the release-day post of each release",
@@ -465,7 +516,7 @@ class Premiere(commands.GroupCog, group_name="premiere"):
         self,
         interaction: discord.Interaction,
         enabled: bool,
-        channel: discord.TextChannel | None = None,
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
         spoiler_days: app_commands.Range[int, 1, MAX_SPOILER_DAYS] | None = None,
     ) -> None:
         """A release-day post with a spoiler thread, once per release."""
@@ -495,11 +546,22 @@ class Premiere(commands.GroupCog, group_name="premiere"):
             changes["spoiler_days"] = spoiler_days
         settings = await self.repo.change(guild.id, **changes)
         await self.schedule_threads(guild.id)
-        await self._reply(
-            interaction,
-            f"✅ At each release, I'll post in {target.mention} and open a thread for the "
-            f"discussion; spoilers stay there for {settings.spoiler_days} days.",
-        )
+        if isinstance(target, discord.ForumChannel):
+            text = (
+                f"✅ At each release, I'll open a post in {target.mention}, tagged with the "
+                f"season or film; spoilers stay there for {settings.spoiler_days} days."
+            )
+            if not target.permissions_for(guild.me).manage_channels:
+                text += (
+                    " I'll use an existing tag named like `Season 4` or `Film`; give me "
+                    "**Manage Channels** there to let me create missing ones."
+                )
+        else:
+            text = (
+                f"✅ At each release, I'll post in {target.mention} and open a thread for the "
+                f"discussion; spoilers stay there for {settings.spoiler_days} days."
+            )
+        await self._reply(interaction, text)
 
     # -- status ------------------------------------------------------------------------------
 
@@ -535,20 +597,33 @@ THREADS_NEED = (
 )
 
 
+FORUM_NEEDS = (
+    "I need **View Channel**, **Send Messages** (to create posts) and **Send Messages in "
+    "Threads** in that forum. Grant them in the forum's permissions."
+)
+
+
 def thread_problem(channel: object) -> str | None:
-    """Why the bot can't open a release-day thread in ``channel``; None when it can."""
-    if not isinstance(channel, discord.TextChannel):
-        return "The release-day channel no longer exists, or is not a text channel."
-    granted = channel.permissions_for(channel.guild.me)
-    needed = discord.Permissions(
-        view_channel=True,
-        send_messages=True,
-        read_message_history=True,
-        create_public_threads=True,
-        send_messages_in_threads=True,
-    )
-    if not granted >= needed:
-        return f"In {channel.mention}: {THREADS_NEED}"
+    """Why the bot can't open a release-day thread or forum post in ``channel``; None when
+    it can. Tags are not a requirement: without one, the post goes out untagged."""
+    if isinstance(channel, discord.ForumChannel):
+        needed = discord.Permissions(
+            view_channel=True, send_messages=True, send_messages_in_threads=True
+        )
+        need_text = FORUM_NEEDS
+    elif isinstance(channel, discord.TextChannel):
+        needed = discord.Permissions(
+            view_channel=True,
+            send_messages=True,
+            read_message_history=True,
+            create_public_threads=True,
+            send_messages_in_threads=True,
+        )
+        need_text = THREADS_NEED
+    else:
+        return "The release-day channel no longer exists, or is not a text or forum channel."
+    if not channel.permissions_for(channel.guild.me) >= needed:
+        return f"In {channel.mention}: {need_text}"
     return None
 
 

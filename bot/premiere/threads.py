@@ -13,12 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.premiere.events import NETFLIX_KINDS
-from bot.show.models import DatePrecision, Release
+from bot.show.models import DatePrecision, Episode, Release
 
 THREAD_KIND = "premiere-thread"  # the one-off kind and the first part of its keys
 THREAD_LATE_LIMIT = dt.timedelta(hours=12)  # after this, a missed release day gets no thread
 THREAD_ARCHIVE_MINUTES = 10080  # a week of quiet before Discord archives the thread
 THREAD_NAME_MAX = 100
+TAG_NAME_MAX = 20  # Discord's limit on a forum tag's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +77,32 @@ def thread_name(release: Release) -> str:
     return f"{release.title} (spoilers)"[:THREAD_NAME_MAX]
 
 
-def release_day_text(release: Release, *, spoilers_until: dt.datetime, place: str) -> str:
+def tag_name(release: Release) -> str:
+    """The forum tag a release's post carries: "Season 4", or "Film"."""
+    if release.season is not None:
+        return f"Season {release.season}"[:TAG_NAME_MAX]
+    return release.kind.capitalize()[:TAG_NAME_MAX] or "Release"
+
+
+def episode_list(episodes: Iterable[Episode]) -> str:
+    """One line per episode (titles only: no synopsis, nothing to spoil)."""
+    return "\n".join(f"{e.number}. {e.title}" for e in episodes)
+
+
+def release_day_text(
+    release: Release,
+    *,
+    spoilers_until: dt.datetime,
+    place: str,
+    episodes: Iterable[Episode] = (),
+) -> str:
     """The release-day post: it's out, where to talk about it, and until when spoilers stay
-    there (``place`` is "the thread below" or a forum post's mention)."""
+    there (``place``: "the thread below" on a text channel, "this post" in a forum)."""
     stamp = int(spoilers_until.timestamp())
-    return (
+    text = (
         f"🎬 **{release.title}** is out now on Netflix!\n"
         f"Talk about it in {place}. Spoilers belong there until <t:{stamp}:f> "
         f"(<t:{stamp}:R>); please keep every other channel spoiler-free till then."
     )
+    listed = episode_list(episodes)
+    return f"{text}\n\n**Episodes**\n{listed}" if listed else text

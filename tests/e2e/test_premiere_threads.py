@@ -7,6 +7,8 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
+import aiohttp
+
 from bot.client import HeartstopperBot
 from bot.sandbox.simulator import permissions as perms
 from bot.sandbox.simulator.demo import DemoGuild, add_demo_guild
@@ -119,3 +121,109 @@ async def test_a_permission_lost_before_release_day_skips_only_the_thread_post(
             assert "**Create Public Threads**" in status
             countdown = await bot.countdowns.status(demo.guild_id)
             assert countdown.settings.enabled and countdown.last_error is None
+
+
+def _forum_posts(sim: Simulator, forum_id: int) -> list[dict]:
+    return sim.threads.of(forum_id)
+
+
+async def test_a_forum_gets_one_tagged_post_across_a_crash(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    clock = SettableClock(BEFORE)
+    async with Simulator() as sim:
+        demo = add_demo_guild(sim)
+        forum = sim.threads.add_forum(demo.guild_id, "premieres", tags=("Film",))
+        sim.set_bot_permissions(
+            demo.guild_id, perms.DEFAULT_BOT | THREAD_PERMS | perms.MANAGE_CHANNELS
+        )
+        async with countdown_bot(sim, db, clock) as bot:
+            await setup_countdown(sim, demo.guild_id, demo.countdown_id, demo.admin_id)
+            reply = await _admin(sim, demo, "premiere threads", enabled=True, channel=forum.id)
+            assert "open a post" in reply and "Manage Channels" not in reply
+            await _release_day(sim, bot, clock)
+        [thread] = _forum_posts(sim, forum.id)
+        tags = {t["name"]: t["id"] for t in forum.extra["available_tags"]}
+        assert set(tags) == {"Film", "Season 3"}  # created, as the bot may
+        assert thread["applied_tags"] == [tags["Season 3"]]
+        [starter] = sim.messages(int(thread["id"]))
+        assert starter["id"] == thread["id"] and "this post" in starter["content"]
+        assert "**Episodes**\n1. " in starter["content"]
+        assert not sim.messages(demo.countdown_id)  # nothing in the countdown channel
+
+        with sqlite3.connect(db) as conn:  # a crash right after the post was created
+            conn.execute(
+                "UPDATE one_off_posts SET state = 'sending', boot_id = 'dead', sending_at = ?"
+                " WHERE key LIKE 'premiere-thread:%'",
+                (int(clock().timestamp()),),
+            )
+        async with countdown_bot(sim, db, clock) as bot:
+            await settle(bot)
+            [row] = await bot.countdowns.repo.one_offs(demo.guild_id)
+            assert row.state == "sent" and row.message_id == int(thread["id"])
+        assert len(_forum_posts(sim, forum.id)) == 1
+
+
+async def test_a_forum_without_manage_channels_uses_an_existing_tag(tmp_path: Path) -> None:
+    clock = SettableClock(BEFORE)
+    async with Simulator() as sim:
+        demo = add_demo_guild(sim)
+        forum = sim.threads.add_forum(demo.guild_id, "premieres", tags=("season 3",))
+        sim.set_bot_permissions(demo.guild_id, perms.DEFAULT_BOT | THREAD_PERMS)
+        async with countdown_bot(sim, tmp_path / "bot.sqlite3", clock) as bot:
+            await setup_countdown(sim, demo.guild_id, demo.countdown_id, demo.admin_id)
+            reply = await _admin(sim, demo, "premiere threads", enabled=True, channel=forum.id)
+            assert "**Manage Channels**" in reply
+            await _release_day(sim, bot, clock)
+        [thread] = _forum_posts(sim, forum.id)
+        [tag] = forum.extra["available_tags"]
+        assert thread["applied_tags"] == [tag["id"]]
+
+
+async def test_simulator_checks_threads_tags_and_archiving() -> None:
+    async with Simulator() as sim:
+        demo = add_demo_guild(sim)
+        forum = sim.threads.add_forum(demo.guild_id, "premieres", tags=("Film",))
+        base = sim.api_base_url
+        post = {"name": "Release", "message": {"content": "Out now"}}
+        async with aiohttp.ClientSession(headers={"Authorization": f"Bot {sim.token}"}) as http:
+            async with http.post(
+                f"{base}/channels/{forum.id}/threads", json={**post, "applied_tags": ["1"]}
+            ) as response:
+                assert response.status == 400 and (await response.json())["code"] == 40061
+            async with http.patch(
+                f"{base}/channels/{forum.id}", json={"available_tags": [{"name": "x"}]}
+            ) as response:
+                assert response.status == 403  # no Manage Channels
+            sim.set_bot_permissions(demo.guild_id, perms.DEFAULT_BOT | perms.MANAGE_CHANNELS)
+            long_tag = {"available_tags": [{"name": "x" * 21}]}
+            async with http.patch(f"{base}/channels/{forum.id}", json=long_tag) as response:
+                assert response.status == 400
+            async with http.post(
+                f"{base}/channels/{forum.id}/threads", json={**post, "name": ""}
+            ) as response:
+                assert response.status == 400
+            async with http.post(f"{base}/channels/{forum.id}/threads", json=post) as response:
+                assert response.status == 201
+                thread_id = (await response.json())["id"]
+            async with http.patch(
+                f"{base}/channels/{thread_id}", json={"archived": True}
+            ) as response:
+                assert response.status == 200
+            async with http.get(f"{base}/guilds/{demo.guild_id}/threads/active") as response:
+                assert (await response.json())["threads"] == []  # archived ones are not active
+            async with http.post(
+                f"{base}/channels/{demo.countdown_id}/messages", json={"content": "hi"}
+            ) as response:
+                message = await response.json()
+            url = f"{base}/channels/{demo.countdown_id}/messages/{message['id']}/threads"
+            async with http.post(url, json={"name": "talk"}) as response:
+                assert response.status == 403  # no Create Public Threads
+            sim.set_bot_permissions(demo.guild_id, perms.DEFAULT_BOT | THREAD_PERMS)
+            async with http.post(
+                url, json={"name": "talk", "auto_archive_duration": 5}
+            ) as response:
+                assert response.status == 400
+            async with http.post(url, json={"name": "talk"}) as response:
+                assert response.status == 201
+            async with http.post(url, json={"name": "again"}) as response:
+                assert response.status == 400 and (await response.json())["code"] == 160004
