@@ -32,10 +32,19 @@ from bot.client import HeartstopperBot
 from bot.countdown.planner import PlannedPost, plan_one_off
 from bot.countdown.settings import CountdownSettings
 from bot.database.countdown import OneOffPost
-from bot.database.premiere import EventLink, PremiereRepository
+from bot.database.premiere import PremiereRepository
 from bot.premiere import notify
+from bot.premiere.discord_checks import (
+    EVENTS_NEED,
+    THREAD_ALREADY_CREATED,
+    THREADS_NEED,
+    create_args,
+    event_link,
+    role_facts,
+    status_text,
+    thread_problem,
+)
 from bot.premiere.events import (
-    SERVER_EVENT_LOCATION,
     Action,
     OnDiscord,
     WantedEvent,
@@ -44,7 +53,7 @@ from bot.premiere.events import (
     plan_sync,
     wanted_events,
 )
-from bot.premiere.settings import MAX_SPOILER_DAYS, PremiereSettings
+from bot.premiere.settings import MAX_SPOILER_DAYS
 from bot.premiere.threads import (
     THREAD_ARCHIVE_MINUTES,
     THREAD_KIND,
@@ -65,27 +74,12 @@ PREMIERE_JOB = "premiere-sync"
 # A data reload or a removed event reaches Discord within this; release-day threads are
 # scheduled by the same job (idempotent: a key is written once per server).
 SYNC_SECONDS = 300.0
-EVENTS_NEED = (
-    "I need the **Manage Events** permission to keep this server's Discord events. "
-    "Give it to my role in Server Settings → Roles, then run `/premiere events enabled: True`."
-)
 
 
 def _guild(interaction: discord.Interaction) -> discord.Guild:
     if interaction.guild is None:
         raise app_commands.NoPrivateMessage()
     return interaction.guild
-
-
-def role_facts(guild: discord.Guild, role: discord.Role) -> notify.RoleFacts:
-    me = guild.me
-    return notify.RoleFacts(
-        role_name=role.name,
-        bot_role_name=me.top_role.name,
-        manage_roles=me.guild_permissions.manage_roles,
-        below_bot=role < me.top_role,
-        managed=role.managed or role.is_default(),
-    )
 
 
 class NotifyToggle(
@@ -332,9 +326,9 @@ class Premiere(commands.GroupCog, group_name="premiere"):
         if action.kind == "create":
             # Written before the request: a crash now leaves a link without an id, which the
             # next start resolves against Discord's list instead of creating again.
-            await self.repo.save_link(_link(guild.id, wanted, None))
-            created = await guild.create_scheduled_event(**_create_args(guild, wanted))
-            await self.repo.save_link(_link(guild.id, wanted, created.id))
+            await self.repo.save_link(event_link(guild.id, wanted, None))
+            created = await guild.create_scheduled_event(**create_args(guild, wanted))
+            await self.repo.save_link(event_link(guild.id, wanted, created.id))
             return
         assert action.event_id is not None
         try:
@@ -349,7 +343,7 @@ class Premiere(commands.GroupCog, group_name="premiere"):
         except discord.NotFound:
             await self.repo.drop_link(guild.id, action.source_key)  # recreated next sync
             return
-        await self.repo.save_link(_link(guild.id, wanted, action.event_id))
+        await self.repo.save_link(event_link(guild.id, wanted, action.event_id))
 
     @app_commands.command(name="events")
     @app_commands.describe(
@@ -570,87 +564,6 @@ class Premiere(commands.GroupCog, group_name="premiere"):
         """Which premiere options are on, and any problem they hit."""
         settings = await self.repo.get(_guild(interaction).id)
         await self._reply(interaction, status_text(settings))
-
-
-def status_text(settings: PremiereSettings) -> str:
-    def line(name: str, on: bool, problem: str | None) -> str:
-        state = "on" if on else "off"
-        return f"**{name}**: {state}" + (f"\n  ⚠️ {problem}" if problem else "")
-
-    return "\n".join(
-        [
-            line("🔔 Notify me button", settings.notify_button, settings.notify_problem),
-            line(
-                "📅 Discord events" + (" (paused)" if settings.events_paused else ""),
-                settings.discord_events,
-                settings.events_problem,
-            ),
-            line("🧵 Release-day threads", settings.release_threads, settings.threads_problem),
-        ]
-    )
-
-
-THREAD_ALREADY_CREATED = 160004  # a resend after a crash found the thread already there
-THREADS_NEED = (
-    "I need **View Channel**, **Send Messages**, **Create Public Threads** and **Send Messages "
-    "in Threads** in that channel. Grant them in the channel's permissions."
-)
-
-
-FORUM_NEEDS = (
-    "I need **View Channel**, **Send Messages** (to create posts) and **Send Messages in "
-    "Threads** in that forum. Grant them in the forum's permissions."
-)
-
-
-def thread_problem(channel: object) -> str | None:
-    """Why the bot can't open a release-day thread or forum post in ``channel``; None when
-    it can. Tags are not a requirement: without one, the post goes out untagged."""
-    if isinstance(channel, discord.ForumChannel):
-        needed = discord.Permissions(
-            view_channel=True, send_messages=True, send_messages_in_threads=True
-        )
-        need_text = FORUM_NEEDS
-    elif isinstance(channel, discord.TextChannel):
-        needed = discord.Permissions(
-            view_channel=True,
-            send_messages=True,
-            read_message_history=True,
-            create_public_threads=True,
-            send_messages_in_threads=True,
-        )
-        need_text = THREADS_NEED
-    else:
-        return "The release-day channel no longer exists, or is not a text or forum channel."
-    if not channel.permissions_for(channel.guild.me) >= needed:
-        return f"In {channel.mention}: {need_text}"
-    return None
-
-
-def _link(guild_id: int, wanted: WantedEvent, event_id: int | None) -> EventLink:
-    return EventLink(
-        guild_id, wanted.source_key, event_id, wanted.name, wanted.starts_at, wanted.ends_at
-    )
-
-
-def _create_args(guild: discord.Guild, wanted: WantedEvent) -> dict[str, object]:
-    args: dict[str, object] = {
-        "name": wanted.name,
-        "description": wanted.description,
-        "start_time": wanted.starts_at,
-        "end_time": wanted.ends_at,
-        "privacy_level": discord.PrivacyLevel.guild_only,
-        "reason": "Heartstopper bot: premiere events",
-    }
-    channel = guild.get_channel(wanted.channel_id) if wanted.channel_id else None
-    if isinstance(channel, discord.StageChannel):
-        args.update(entity_type=discord.EntityType.stage_instance, channel=channel)
-    elif isinstance(channel, discord.VoiceChannel):
-        args.update(entity_type=discord.EntityType.voice, channel=channel)
-    else:  # external; also when the picked channel was deleted
-        location = wanted.location or SERVER_EVENT_LOCATION
-        args.update(entity_type=discord.EntityType.external, location=location)
-    return args
 
 
 async def setup(bot: HeartstopperBot) -> None:
