@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -16,7 +16,7 @@ import discord
 from discord.ext import commands
 
 from bot.config import Settings
-from bot.countdown.planner import PlannedPost
+from bot.countdown.planner import PlannedPost, PostKind
 from bot.database.countdown import CountdownRepository
 from bot.database.meta import MetaRepository
 from bot.scheduling.countdown import CountdownService
@@ -39,9 +39,14 @@ DEFAULT_EXTENSIONS: tuple[str, ...] = (
     "cogs.books",
     "cogs.showdata",
     "cogs.countdown",
+    "cogs.premiere",
 )
 
 Clock = Callable[[], dt.datetime]
+# Components a feature adds to a countdown post (the premiere kit's "Notify me" button).
+PostView = Callable[[PlannedPost], Awaitable[discord.ui.View | None]]
+# Sends a one-off post in a feature's own way (a release-day post that opens a thread).
+OneOffSender = Callable[[PlannedPost, str], Awaitable[int]]
 SyncOutcome = Literal["guild", "global", "unchanged"]
 COUNTDOWN_TICK_JOB = "countdown-tick"
 # How long a shutdown waits for commands still being answered before the database closes.
@@ -115,6 +120,9 @@ class HeartstopperBot(commands.Bot):
         self.jobs = PeriodicJobs()
         self._ticking = False
         self._tick_again = False
+        # Set by cogs: send_countdown_post stays the one way countdown posts leave.
+        self.post_view: PostView | None = None
+        self.one_off_senders: dict[str, OneOffSender] = {}  # by the key's first part
         self.countdowns = CountdownService(
             repo=CountdownRepository(db),
             releases=show.releases,
@@ -201,6 +209,10 @@ class HeartstopperBot(commands.Bot):
 
     async def send_countdown_post(self, post: PlannedPost, nonce: str) -> int:
         """Send one countdown post; only the configured role may be pinged, never @everyone."""
+        if post.kind is PostKind.ONE_OFF:
+            sender = self.one_off_senders.get(post.target_key.partition(":")[0])
+            if sender is not None:
+                return await sender(post, nonce)
         channel = self.get_partial_messageable(post.channel_id, guild_id=post.guild_id)
         roles: list[discord.Object] | bool = (
             [discord.Object(post.ping_role_id)] if post.ping_role_id is not None else False
@@ -208,8 +220,10 @@ class HeartstopperBot(commands.Bot):
         mentions = discord.AllowedMentions(
             everyone=False, users=False, roles=roles, replied_user=False
         )
+        view = await self.post_view(post) if self.post_view is not None else None
+        extra = {"view": view} if view is not None else {}
         message = await channel.send(
-            post.content, allowed_mentions=mentions, silent=post.silent, nonce=nonce
+            post.content, allowed_mentions=mentions, silent=post.silent, nonce=nonce, **extra
         )
         return message.id
 

@@ -12,7 +12,9 @@ from bot.client import HeartstopperBot
 from bot.countdown.cards import fan_countdown_embed
 from bot.countdown.events import upcoming
 from bot.countdown.planner import is_finished
+from bot.countdown.settings import release_target
 from bot.paging import Paginator
+from bot.premiere.views import EventLinks, post_buttons
 from bot.show.cards import (
     TIMELINE_PAGE_SIZE,
     next_release_card,
@@ -49,14 +51,23 @@ class Releases(commands.Cog):
     async def next_(self, interaction: discord.Interaction) -> None:
         """This server's countdown and next event, then the next Heartstopper release."""
         now = self.bot.clock()
-        upcoming = next_release(self.bot.show.releases, now)
-        embed = next_release_card(upcoming, now) if upcoming else no_upcoming_card()
+        upcoming_release = next_release(self.bot.show.releases, now)
+        embed = next_release_card(upcoming_release, now) if upcoming_release else no_upcoming_card()
         embeds = [embed]
         if interaction.guild is not None:
             server = await self._server_embed(interaction.guild, now)
             if server is not None:
                 embeds.insert(0, server)  # the server's own plans first
-        await interaction.response.send_message(embeds=embeds)
+        # In a server that keeps Discord events (/premiere events), link the release's event
+        # (the cog's class can't be imported here: extensions are loaded as fresh modules).
+        premiere = self.bot.get_cog("Premiere")
+        view = discord.utils.MISSING
+        if upcoming_release and interaction.guild_id and isinstance(premiere, EventLinks):
+            url = await premiere.event_url(
+                interaction.guild_id, release_target(upcoming_release.key)
+            )
+            view = post_buttons(notify_me=False, event_link=url) or discord.utils.MISSING
+        await interaction.response.send_message(embeds=embeds, view=view)
 
     async def _server_embed(self, guild: discord.Guild, now: dt.datetime) -> discord.Embed | None:
         """The server's countdown target and next event, for fans (who can't see /countdown)."""

@@ -29,6 +29,7 @@ GUILD_MEMBERS = 1 << 1
 GUILD_PRESENCES = 1 << 8
 GUILD_MESSAGES = 1 << 9
 MESSAGE_CONTENT = 1 << 15
+GUILD_SCHEDULED_EVENTS = 1 << 16
 PRIVILEGED_INTENTS = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
 # Close codes
 UNKNOWN_OPCODE, DECODE_ERROR, AUTH_FAILED, ALREADY_AUTHENTICATED = 4001, 4002, 4004, 4005
@@ -117,6 +118,8 @@ def _event_intent(event: str, data: Any, bot_id: int) -> int:
         return 0 if str(user.get("id")) == str(bot_id) else GUILD_MEMBERS
     if event.startswith("MESSAGE_"):
         return GUILD_MESSAGES
+    if event.startswith("GUILD_SCHEDULED_EVENT_"):
+        return GUILD_SCHEDULED_EVENTS
     if event.startswith(("GUILD_", "CHANNEL_")):
         return GUILDS
     return 0

@@ -94,6 +94,7 @@ def channel_payload(channel: Channel) -> dict[str, Any]:
         "parent_id": None,
         "flags": 0,
         "default_auto_archive_duration": 1440,
+        **channel.extra,
     }
 
 

@@ -16,13 +16,16 @@ from . import permissions as perms
 from .faults import Faults, GlobalLimiter, RateLimits, SimStats
 from .gateway import PRIVILEGED_INTENTS, Gateway
 from .interactions import InteractionRecord
+from .member_roles import MemberRoleRoutes
 from .payloads import channel_payload, guild_create_payload, member_payload, role_payload
 from .permissions import Overwrite
 from .rest import CoreRoutes
 from .rest_interactions import InteractionRoutes
 from .routing import ApiError, InvalidBody, Router, json_response
+from .scheduled_events import ScheduledEventRoutes
 from .sim_interactions import InteractionDriver
 from .state import Channel, Guild, Member, Role, SimState, SnowflakeFactory, User
+from .threads import ThreadRoutes
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +91,11 @@ class Simulator(InteractionDriver):
         self._router = Router()
         CoreRoutes(self).register(self._router)
         InteractionRoutes(self).register(self._router)
+        MemberRoleRoutes(self).register(self._router)
+        self.scheduled_events = ScheduledEventRoutes(self)
+        self.scheduled_events.register(self._router)
+        self.threads = ThreadRoutes(self)
+        self.threads.register(self._router)
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -320,6 +328,22 @@ class Simulator(InteractionDriver):
             "GUILD_ROLE_UPDATE", {"guild_id": str(role.guild_id), "role": role_payload(role)}
         )
         return role
+
+    def set_role_position(self, role_id: int, position: int) -> Role:
+        """Drag a role in the server's role list (what decides who may manage whom)."""
+        role = self.state.find_role(role_id)
+        if role is None:
+            raise KeyError(f"unknown role {role_id}")
+        role.position = position
+        self.dispatch(
+            "GUILD_ROLE_UPDATE", {"guild_id": str(role.guild_id), "role": role_payload(role)}
+        )
+        return role
+
+    def bot_role(self, guild_id: int) -> Role:
+        """The bot's managed role in ``guild_id``."""
+        guild = self.state.guild(guild_id)
+        return next(r for r in guild.roles.values() if r.bot_id == self.bot_user_id)
 
     def set_bot_permissions(self, guild_id: int, permissions: int) -> Role:
         """Change the bot's managed role (guild-wide permissions)."""

@@ -102,6 +102,9 @@ class Channel:
     overwrites: dict[int, Overwrite] = field(default_factory=dict)
     last_message_id: int | None = None
     type: int = 0  # GUILD_TEXT
+    # Fields only some channel types have, sent as they are (a forum's available_tags, a
+    # thread's parent_id and thread_metadata).
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
