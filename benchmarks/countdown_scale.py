@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import gc
 import random
@@ -39,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 
 from aiohttp import web
 
-from bot.client import COUNTDOWN_TICK_JOB
+from bot.client import COUNTDOWN_TICK_JOB, HeartstopperBot
 from bot.countdown.clock import local_date_of, local_day_bounds
 from bot.countdown.planner import PlannedPost
 from bot.countdown.settings import CountdownSettings
@@ -351,6 +352,27 @@ class Lag:
     busy: float  # CPU seconds the loop's thread used meanwhile (the rest: the OS ran others)
 
 
+@contextlib.contextmanager
+def gc_pauses() -> Iterator[list[tuple[float, float]]]:
+    """(unix start, seconds) of every full (generation 2) garbage collection meanwhile."""
+    pauses: list[tuple[float, float]] = []
+    started: list[float] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started[:] = [time.time(), time.perf_counter()]
+        elif started:
+            pauses.append((started[0], time.perf_counter() - started[1]))
+
+    gc.callbacks.append(note)
+    try:
+        yield pauses
+    finally:
+        gc.callbacks.remove(note)
+
+
 async def loop_lag(stop: asyncio.Event, lags: list[Lag], period: float = 0.01) -> None:
     """Sleep ``period`` again and again and note how late each wake-up was: the longest
     stretch of work that held the event loop (the bot's, the simulator's and aiohttp's), or
@@ -362,7 +384,33 @@ async def loop_lag(stop: asyncio.Event, lags: list[Lag], period: float = 0.01) -
         lags.append(Lag(time.time(), late, time.thread_time() - cpu))
 
 
-async def fanout(count: int, tick_seconds: float) -> bool:
+def note_slot_gaps(bot: HeartstopperBot) -> list[float]:
+    """Seconds from each post's pacer slot to its request leaving (a diagnostic).
+
+    The sender takes its slot, then re-reads the settings and marks the row ``sending``
+    (database work) before the request leaves; a gap that varies lets requests paced a
+    second apart reach Discord within one second.
+    """
+    slots: dict[asyncio.Task[Any] | None, float] = {}
+    gaps: list[float] = []
+    wait, send = bot.pacer.wait, bot.countdowns._send
+
+    async def timed_wait() -> None:
+        await wait()
+        slots[asyncio.current_task()] = time.perf_counter()
+
+    async def timed_send(post: PlannedPost, nonce: str) -> int:
+        slot = slots.pop(asyncio.current_task(), None)
+        if slot is not None:
+            gaps.append(time.perf_counter() - slot)
+        return await send(post, nonce)
+
+    bot.pacer.wait = timed_wait  # type: ignore[method-assign]
+    bot.countdowns._send = timed_send
+    return gaps
+
+
+async def fanout(count: int, tick_seconds: float, freeze: bool = False) -> bool:
     minimum = count / GLOBAL_LIMIT
     limit = minimum * FANOUT_SLACK
     post_at = NOW + dt.timedelta(hours=9)
@@ -388,6 +436,7 @@ async def fanout(count: int, tick_seconds: float) -> bool:
             # wakes at the due instant rather than at its next regular run.
             async with bot_against(sim, db_path, clock=clock, tick_seconds=tick_seconds) as bot:
                 repo = bot.countdowns.repo
+                gaps = note_slot_gaps(bot)
                 for guild_id, channel_id in channels:
                     settings = CountdownSettings(guild_id, channel_id, post_time=dt.time(9, 0))
                     await repo.save_settings(settings, next_post_at=post_at, now=clock())
@@ -397,18 +446,22 @@ async def fanout(count: int, tick_seconds: float) -> bool:
                 assert next_tick is not None
                 due = next_tick.timestamp() + 1.5 * tick_seconds
                 clock.place(post_at, due)
+                if freeze:  # what-if: the start-up's objects out of every later full GC
+                    gc.freeze()
                 stop = asyncio.Event()
-                probe = asyncio.create_task(loop_lag(stop, lags))
-                await sim.wait_until(
-                    lambda: len(stored) >= count, due - time.time() + limit * 3, "the fan-out"
-                )
-                stop.set()
-                await probe
+                with gc_pauses() as pauses:
+                    probe = asyncio.create_task(loop_lag(stop, lags))
+                    await sim.wait_until(
+                        lambda: len(stored) >= count, due - time.time() + limit * 3, "the fan-out"
+                    )
+                    stop.set()
+                    await probe
                 await bot.countdowns.idle()
                 duplicates = len(stored) - count
                 per_channel = max(len(sim.state.messages.get(c, [])) for _, c in channels)
                 limited = sim.stats.rate_limited
                 requests = sorted(sim.arrivals)
+    gc.unfreeze()
 
     first, last = min(stored) - due, max(stored) - due
     fan_window = [t for t in requests if due - 1.0 <= t <= due + last + 1.0]
@@ -455,9 +508,20 @@ async def fanout(count: int, tick_seconds: float) -> bool:
         print(f"{name:<52}{value:>10}  {target:<24} {verdict(ok)}")
     print(f"{'  first to last post':<52}{last - first:>8.1f} s  ({len(requests)} requests in all)")
     print(
+        f"  pacer slot to request: median {statistics.median(gaps) * 1000:.1f} ms, "
+        f"max {max(gaps) * 1000:.1f} ms (database work between them)"
+    )
+    print(
         f"  loop lag: the largest at {worst.at - due:+.2f} s from the due instant, the loop's "
         f"thread busy {worst.busy * 1000:.1f} ms of it; p99 {p99_lag:.1f} ms over {len(lags)} "
         f"probes; most CPU in one probe {busiest_probe:.1f} ms (lag minus CPU = other processes)"
+    )
+    # A full collection walks every object in the process, the simulator's included here.
+    within = [p for at, p in pauses if worst.at - worst.late - 0.01 <= at <= worst.at]
+    print(
+        f"  full garbage collections meanwhile: {len(pauses)}, longest "
+        f"{max((p for _, p in pauses), default=0) * 1000:.1f} ms; within the largest lag: "
+        f"{sum(within) * 1000:.1f} ms"
     )
     return all(ok for *_, ok, _ in rows)
 
@@ -469,13 +533,18 @@ async def main() -> None:
     parser.add_argument("--skip-fanout", action="store_true")
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--tick", type=float, default=DEFAULT_TICK_SECONDS)
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="what-if: gc.freeze() once set up (the bot does not do this today)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     ok = True
     if not args.skip_scale:
         ok &= await scale(args.servers, args.seed)
     if not args.skip_fanout:
-        ok &= await fanout(args.fanout, args.tick)
+        ok &= await fanout(args.fanout, args.tick, args.gc_freeze)
     print(f"\nOverall: {verdict(ok)}")
     print(RERUN)
 
