@@ -281,7 +281,7 @@ def report(result: DrillResult) -> list[str]:
         f"429s: {result.rate_limited}   {'PASS' if result.ok else 'FAIL'} (target 0, 0, 0)",
         f"  ledger at the end: {states}; unconfirmed: {result.states.get('unconfirmed', 0)}",
         f"  POST message requests: {result.post_requests} for {result.servers} posts "
-        f"(resends collapsed by their nonce); exit codes {sorted(set(result.exit_codes))}; "
+        f"(resends collapsed by their nonce); exit codes {result.exit_codes}; "
         f"slowest exit after the signal {worst_exit:.2f} s",
     ]
 
@@ -294,6 +294,7 @@ async def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--send-rate", type=float, default=45.0)
     parser.add_argument("--tick", type=float, default=10.0, help="seconds between ticks")
+    parser.add_argument("--keep", type=Path, help="keep the databases and bot logs here")
     args = parser.parse_args()
     signals = {
         "kill": [signal.SIGKILL],
@@ -302,6 +303,9 @@ async def main() -> None:
     }[args.signal]
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            tmp = str(args.keep)
         for sig in signals:
             result = await drill(
                 sig,
