@@ -167,10 +167,11 @@ async def seed_servers(db_path: Path, count: int, seed: int) -> tuple[float, int
 
 async def start_service(
     db_path: Path, clock: Clock, present: set[int]
-) -> tuple[float, CountdownService, object]:
+) -> tuple[float, float, CountdownService, object]:
     """What the bot does at start-up, timed: migrations, settings, schedule, then (once the
-    gateway is ready) membership reconciled against ``present`` and leftovers recovered."""
-    start = time.perf_counter()
+    gateway is ready) membership reconciled against ``present`` and leftovers recovered.
+    Returns (wall seconds, CPU seconds of the whole process, ...)."""
+    start, cpu = time.perf_counter(), time.process_time()
     opened = open_database(db_path)
     db = await opened.__aenter__()
     service = CountdownService(
@@ -182,7 +183,7 @@ async def start_service(
     )
     await service.start()
     await service.on_connected(present)
-    return time.perf_counter() - start, service, opened
+    return time.perf_counter() - start, time.process_time() - cpu, service, opened
 
 
 async def stop_service(service: CountdownService, opened: object) -> None:
@@ -198,21 +199,45 @@ def drop_queued(service: CountdownService) -> None:
     service._all_done.set()  # nothing in flight: stop() need not wait its grace period
 
 
-async def timed_tick(service: CountdownService) -> tuple[float, float, int]:
-    """(computing ms, writing ms, entries due) of one tick, its sends dropped."""
+@dataclass(frozen=True, slots=True)
+class TickTiming:
+    compute_ms: float  # plan_tick, wall
+    write_ms: float  # commit_tick, wall
+    due: int
+    compute_cpu_ms: float  # plan_tick, CPU of the whole process (this machine is shared)
+    slice_ms: float  # the longest the tick held the event loop without yielding
+    gc_ms: float  # full garbage collections during that longest hold
+
+
+async def timed_tick(service: CountdownService) -> TickTiming:
+    """One tick, timed in its two halves, its sends dropped."""
     now = service.clock()
-    start = time.perf_counter()
-    plan = await service.plan_tick(now)
-    planned = time.perf_counter()
-    await service.commit_tick(plan)
-    written = time.perf_counter()
+    stop, lags = asyncio.Event(), []
+    probe = asyncio.create_task(loop_lag(stop, lags, period=0.001))
+    await asyncio.sleep(0.005)  # the probe is waiting before the tick starts
+    with gc_pauses() as pauses:
+        start, cpu = time.perf_counter(), time.process_time()
+        plan = await service.plan_tick(now)
+        planned, cpu_planned = time.perf_counter(), time.process_time()
+        await service.commit_tick(plan)
+        written = time.perf_counter()
+        stop.set()
+        await probe
     drop_queued(service)
-    return (planned - start) * 1000, (written - planned) * 1000, plan.due
+    worst = max(lags, key=lambda lag: lag.late)
+    return TickTiming(
+        (planned - start) * 1000,
+        (written - planned) * 1000,
+        plan.due,
+        (cpu_planned - cpu) * 1000,
+        worst.late * 1000,
+        sum(p for at, p in pauses if worst.at - worst.late - 0.002 <= at <= worst.at) * 1000,
+    )
 
 
 async def on_time_ticks(
     service: CountdownService, clock: Clock, rounds: int, seed: int
-) -> list[tuple[float, float, int]]:
+) -> list[TickTiming]:
     """DUE_PER_TICK random servers whose post time falls on the same minute, posted on time.
 
     Each round picks fresh servers, gives them the local post time of one UTC minute through
@@ -240,7 +265,7 @@ async def on_time_ticks(
     return results
 
 
-async def catch_up_tick(service: CountdownService, clock: Clock) -> tuple[float, float, int]:
+async def catch_up_tick(service: CountdownService, clock: Clock) -> TickTiming:
     """After a stall: the clock jumps to the DUE_PER_TICK-th pending instant (late posts)."""
     async with service.repo._conn.execute(
         "SELECT due_at FROM schedule ORDER BY due_at LIMIT 1 OFFSET ?",
@@ -261,47 +286,72 @@ async def scale(servers: int, seed: int) -> bool:
         baseline = rss_mb()
         clock = Clock(NOW)
 
-        cold, service, opened = await start_service(db_path, clock, present)
+        cold, cold_cpu, service, opened = await start_service(db_path, clock, present)
         await stop_service(service, opened)
-        warm, service, opened = await start_service(db_path, clock, present)
+        warm, warm_cpu, service, opened = await start_service(db_path, clock, present)
         ticks = (await on_time_ticks(service, clock, 6, seed))[1:]  # first: warm-up
         stall = await catch_up_tick(service, clock)
         growth = rss_mb() - baseline
         await stop_service(service, opened)
 
-    compute = statistics.median(c for c, _, _ in ticks)
-    whole = statistics.median(c + w for c, w, _ in ticks)
-    due = statistics.median(d for _, _, d in ticks)
-    worst = max(c for c, _, _ in ticks)
+    compute = statistics.median(t.compute_ms for t in ticks)
+    compute_cpu = statistics.median(t.compute_cpu_ms for t in ticks)
+    whole = statistics.median(t.compute_ms + t.write_ms for t in ticks)
+    due = statistics.median(t.due for t in ticks)
+    worst = max(t.compute_ms for t in ticks)
+    longest = max([*ticks, stall], key=lambda t: t.slice_ms)
+    longest_slice = longest.slice_ms
     print(
         f"\nScale: {servers:,} servers over {ZONES} time zones, {ledger:,} ledger rows "
         f"({LEDGER_DAYS} days; seeded in {seeded:.2f} s)"
     )
-    print(f"{'measure':<56}{'value':>10}  target")
+    print(f"{'measure':<56}{'value':>10}  target    verdict  (CPU, whole process)")
     rows = [
-        ("start-up, cold (whole schedule rebuilt)", f"{cold:.2f} s", cold < STARTUP_S, "< 2 s"),
-        ("start-up, warm (schedule already stored)", f"{warm:.2f} s", warm < STARTUP_S, "< 2 s"),
+        (
+            "start-up, cold (whole schedule rebuilt)",
+            f"{cold:.2f} s",
+            cold < STARTUP_S,
+            "< 2 s",
+            f"{cold_cpu:.2f} s",
+        ),
+        (
+            "start-up, warm (schedule already stored)",
+            f"{warm:.2f} s",
+            warm < STARTUP_S,
+            "< 2 s",
+            f"{warm_cpu:.2f} s",
+        ),
         (
             f"tick computing, median of {len(ticks)}, {due:.0f} due (max {worst:.1f})",
             f"{compute:.1f} ms",
             compute < TICK_MS,
             "< 50 ms",
+            f"{compute_cpu:.1f} ms",
         ),
         (
-            f"tick after a stall computing, {stall[2]} due, late",
-            f"{stall[0]:.1f} ms",
-            stall[0] < TICK_MS,
+            f"tick after a stall computing, {stall.due} due, late",
+            f"{stall.compute_ms:.1f} ms",
+            stall.compute_ms < TICK_MS,
             "< 50 ms",
+            f"{stall.compute_cpu_ms:.1f} ms",
         ),
-        ("RSS growth (start-ups + ticks)", f"{growth:.1f} MB", growth < RSS_MB, "< 100 MB"),
+        (
+            "a tick's longest hold of the event loop (all ticks)",
+            f"{longest_slice:.1f} ms",
+            longest_slice < LAG_MS,
+            "< 50 ms",
+            f"(a full GC: {longest.gc_ms:.1f} ms of it)",
+        ),
+        ("RSS growth (start-ups + ticks)", f"{growth:.1f} MB", growth < RSS_MB, "< 100 MB", ""),
     ]
-    for name, value, ok, target in rows:
-        print(f"{name:<56}{value:>10}  {target:<9} {verdict(ok)}")
+    for name, value, ok, target, cpu in rows:
+        print(f"{name:<56}{value:>10}  {target:<9} {verdict(ok)}     {cpu}")
     print(
         f"{'  whole tick incl. the ledger/schedule transaction':<56}{whole:>7.1f} ms"
-        f"  (stall: {stall[0] + stall[1]:.1f} ms; not a target: writing is part of sending)"
+        f"  (stall: {stall.compute_ms + stall.write_ms:.1f} ms; not a target: writing is part "
+        "of sending)"
     )
-    return all(ok for *_, ok, _ in rows)
+    return all(ok for _, _, ok, _, _ in rows)
 
 
 # -- 4. fan-out -----------------------------------------------------------------------------
