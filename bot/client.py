@@ -52,7 +52,7 @@ COUNTDOWN_TICK_JOB = "countdown-tick"
 # How long a shutdown waits for commands still being answered before the database closes.
 HANDLER_DRAIN_SECONDS = 5.0
 # discord.py runs each slash command and component callback in a task with these names.
-_HANDLER_TASK_PREFIXES = ("CommandTree-", "discord-ui-")
+_HANDLER_TASK_PREFIXES = ("CommandTree-", "discord-ui-", "discord.py: ")
 
 
 def utc_now() -> dt.datetime:
@@ -139,13 +139,19 @@ class HeartstopperBot(commands.Bot):
         log.info("Loaded %d feature(s): %s", len(self._extensions), ", ".join(self._extensions))
         if not self._maintenance_only:
             await self._sync_at_start()
-            await self.start_background_work()
+            if not self.is_closed():  # a stop during the sync: nothing more to start
+                await self.start_background_work()
 
     async def _sync_at_start(self) -> None:
         """A failed sync must not stop the bot (nor make systemd restart it in a loop):
         the commands Discord already has keep working, and ``heartstopper-bot sync`` retries."""
         try:
             await self.sync_commands()
+        except RuntimeError:
+            # aiohttp's "Session is closed": a graceful stop arrived while the sync was on
+            # its way. Start-up ends quietly; anything else is a real error.
+            if not self.is_closed():
+                raise
         except discord.Forbidden:
             log.error(
                 "Discord refused the command sync (403). If DEV_GUILD_ID is set, the bot must "

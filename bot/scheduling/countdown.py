@@ -75,8 +75,9 @@ LEDGER_RETENTION = dt.timedelta(days=7)
 RETRY_DELAYS = (2.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 STOP_GRACE = 10.0  # seconds a graceful stop waits for sends in flight
 DUE_BATCH = 10_000  # schedule entries one tick reads at most; the next tick takes the rest
-# Planning yields to the event loop this often, so commands never wait behind a big tick.
-PLAN_SLICE = 250
+# Planning yields to the event loop after this much work, so commands and sends never wait
+# behind a big tick (measured in time, not servers: 400 zones cost more than one).
+PLAN_SLICE_SECONDS = 0.01
 # Lookback for "has this server posted today?": the longest local day plus zone changes.
 _POSTED_LOOKBACK = dt.timedelta(days=2)
 
@@ -572,9 +573,11 @@ class CountdownService:
         )
         targets: dict[tuple[str, str, dt.date], Target | None] = {}
         days: dict[tuple[str, dt.date], tuple[dt.datetime, dt.datetime]] = {}
-        for n, (guild_id, stored) in enumerate(current.items(), start=1):
-            if n % PLAN_SLICE == 0:
+        slice_started = time.perf_counter()
+        for guild_id, stored in current.items():
+            if time.perf_counter() - slice_started > PLAN_SLICE_SECONDS:
                 await asyncio.sleep(0)  # let commands and sends run between slices
+                slice_started = time.perf_counter()
             settings = all_settings[guild_id]
             scheduled = self._latest_passed_instant(settings, stored, now)
             following = self.next_post_after(settings, max(now, scheduled))
@@ -756,7 +759,7 @@ class CountdownService:
         # The slot first, then the re-check and the "sending" mark right before the request:
         # a crash then leaves only requests that really were about to leave as in flight.
         if self._pacer is not None:
-            await self._pacer.wait()
+            await self._pacer.wait_for_slot()
             next_request_is_paid()
         async with self._guild_lock(delivery.guild_id):
             now = self.clock()

@@ -44,10 +44,23 @@ class Pacer:
         return slot - now
 
     async def wait(self) -> None:
+        """Wait for an evenly spaced slot, then for room in the sliding second."""
+        await self.wait_for_slot()
+        await self.admit()
+
+    async def wait_for_slot(self) -> None:
+        """The even spacing only (a sender takes it before its own last-moment work)."""
         async with self._lock:
             delay = self.reserve()
         if delay > 0:
             await asyncio.sleep(delay)
+
+    async def admit(self) -> None:
+        """Wait until fewer than ``rate`` requests left in the last second, then count one.
+
+        Checked as the request leaves: work done after taking a slot (a database stall, say)
+        can bunch requests, and the cap still holds them under the limit.
+        """
         while True:  # no await between the check and the append: one waiter at a time
             now = self._monotonic()
             while self._recent and now - self._recent[0] >= 1.0:
@@ -59,8 +72,9 @@ class Pacer:
             await asyncio.sleep(self._recent[0] + 1.0 - now)
 
 
-# A caller that already waited for its slot (to write down "sending" right before the
-# request leaves) marks its next request as paid; discord.py's own retries pay again.
+# A caller that already waited for its evenly spaced slot (to write down "sending" right
+# before the request leaves) marks its next request as paid: it then only has to fit in the
+# sliding second. discord.py's own retries wait for a slot again.
 _paid: contextvars.ContextVar[list[bool]] = contextvars.ContextVar("paced_request_paid")
 
 
@@ -93,7 +107,9 @@ def paced_requests(pacer: Pacer) -> aiohttp.TraceConfig:
     ) -> None:
         path = params.url.path
         if "/api/" in path and not any(part in path for part in _UNPACED):
-            if not _take_payment():
+            if _take_payment():
+                await pacer.admit()
+            else:
                 await pacer.wait()
 
     trace = aiohttp.TraceConfig()
