@@ -22,6 +22,7 @@ from bot.database.meta import MetaRepository
 from bot.scheduling.countdown import CountdownService
 from bot.scheduling.pacing import DEFAULT_RATE, Pacer, paced_requests
 from bot.scheduling.scheduler import DEFAULT_TICK_SECONDS, PeriodicJobs
+from bot.scheduling.sharding import IdentifyGate, ShardScope
 from bot.show.changes import ShowReload, release_changes, summary
 from bot.show.loader import ShowDataError, load_show_data
 from bot.show.models import ShowData
@@ -73,7 +74,16 @@ def command_tree_hash(tree: discord.app_commands.CommandTree) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-class HeartstopperBot(commands.Bot):
+def request_share(settings: Settings) -> float:
+    """The part of the bot's global request budget this process takes: its part of the
+    shards. Discord's 50 requests/s are per bot, so processes running half the shards each
+    pace themselves at half the rate and together stay under the limit."""
+    if settings.shard_count is None or settings.shard_ids is None:
+        return 1.0
+    return ShardScope.of(settings.shard_count, settings.shard_ids).share
+
+
+class HeartstopperBot(commands.AutoShardedBot):
     def __init__(
         self,
         *,
@@ -87,9 +97,18 @@ class HeartstopperBot(commands.Bot):
         guild_ready_timeout: float = 2.0,
         send_rate: float = DEFAULT_RATE,
     ) -> None:
-        # One budget under Discord's global rate limit for every request the bot makes.
-        self.pacer = Pacer(send_rate)
+        # One budget under Discord's global rate limit for every request the bot makes; with
+        # several processes, each takes the share of its shards.
+        self.pacer = Pacer(send_rate * request_share(settings))
         super().__init__(
+            # No SHARD_COUNT: discord.py asks /gateway/bot for Discord's recommendation.
+            shard_count=settings.shard_count,
+            shard_ids=list(settings.shard_ids) if settings.shard_ids is not None else None,
+            # Memory per server stays small: no member lists (only the bot's own member,
+            # which permission checks need), no message cache (the bot reads no messages).
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            max_messages=None,
             http_trace=paced_requests(self.pacer),
             # Slash commands only: the prefix is unused (no message content intent).
             command_prefix=commands.when_mentioned,
@@ -113,6 +132,8 @@ class HeartstopperBot(commands.Bot):
         self._maintenance_only = maintenance_only
         self._tick_seconds = tick_seconds
         self.jobs = PeriodicJobs()
+        self._identify_gate = IdentifyGate()
+        self._max_concurrency: int | None = None
         self.countdowns = CountdownService(
             repo=CountdownRepository(db),
             releases=show.releases,
@@ -122,6 +143,23 @@ class HeartstopperBot(commands.Bot):
             present=lambda guild_id: self.get_guild(guild_id) is not None,
             wake=lambda seconds: self.jobs.wake_in(COUNTDOWN_TICK_JOB, seconds),
         )
+
+    async def launch_shards(self) -> None:
+        await super().launch_shards()
+        # The shard count is known now (from the settings or /gateway/bot): from here on the
+        # countdowns look only at this process's servers.
+        assert self.shard_count is not None
+        scope = ShardScope.of(self.shard_count, self.shard_ids)
+        self.countdowns.repo.shards = None if scope.everything else scope
+        log.info("Running shard(s) %s of %d", sorted(scope.ids), scope.count)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Identify as fast as Discord allows: ``max_concurrency`` shards per 5 s window
+        (discord.py's default waits 5 s before every shard but the first)."""
+        if self._max_concurrency is None:
+            limits = await self.fetch_session_start_limits()
+            self._max_concurrency = max(1, limits.max_concurrency)
+        await self._identify_gate.wait(shard_id or 0, self._max_concurrency)
 
     async def setup_hook(self) -> None:
         for extension in self._extensions:

@@ -18,6 +18,7 @@ import aiosqlite
 
 from bot.countdown.clock import next_post_instant
 from bot.countdown.settings import Cadence, CountdownSettings, CustomEvent
+from bot.scheduling.sharding import ShardScope
 
 _DEFAULTS = CountdownSettings(guild_id=0)
 
@@ -164,8 +165,11 @@ class CountdownRepository:
     transaction and keeps the cache in step with what was committed.
     """
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, *, shards: ShardScope | None = None) -> None:
         self._conn = conn
+        # The shards this process runs: the tick, recovery and membership only ever look at
+        # their servers (None: all of them). Set once the shard count is known.
+        self.shards = shards
         self._cache: dict[int, CountdownSettings] = {}
         # Bumped by every write of a server's settings: a read that was in flight across a
         # write must not put its older copy into the cache.
@@ -354,11 +358,15 @@ class CountdownRepository:
                 self._remember(gid, generations[gid], found[gid])
         return found
 
+    def _owned(self, column: str) -> str:
+        return "TRUE" if self.shards is None else self.shards.sql(column)
+
     async def unscheduled(self, now: dt.datetime) -> list[CountdownSettings]:
         """Running countdowns with nothing in the schedule after ``now`` (start-up fills them)."""
         async with self._conn.execute(
             "SELECT * FROM guild_settings WHERE channel_id IS NOT NULL"
             " AND removed_at IS NULL AND coalesce(enabled, 1) = 1"
+            f" AND {self._owned('guild_id')}"
             " AND guild_id NOT IN (SELECT guild_id FROM schedule WHERE due_at > ?)",
             (to_epoch(now),),
         ) as cur:
@@ -386,6 +394,7 @@ class CountdownRepository:
         async with self._conn.execute(
             "SELECT s.guild_id, s.due_at FROM schedule AS s"
             + self._RUNNING
+            + f" AND {self._owned('s.guild_id')}"
             + " AND s.due_at <= ? ORDER BY s.due_at, s.guild_id LIMIT ?",
             (to_epoch(now), limit),
         ) as cur:
@@ -397,6 +406,7 @@ class CountdownRepository:
         async with self._conn.execute(
             "SELECT s.due_at FROM schedule AS s"
             + self._RUNNING
+            + f" AND {self._owned('s.guild_id')}"
             + " AND s.due_at > ? ORDER BY s.due_at LIMIT 1",
             (to_epoch(now),),
         ) as cur:
@@ -465,7 +475,9 @@ class CountdownRepository:
         start-up with many servers doesn't hold the write lock for long.
         """
         async with self._transaction():
-            async with self._conn.execute("SELECT guild_id, removed_at FROM guild_settings") as cur:
+            async with self._conn.execute(
+                f"SELECT guild_id, removed_at FROM guild_settings WHERE {self._owned('guild_id')}"
+            ) as cur:
                 rows = await cur.fetchall()
             back = [gid for gid, removed in rows if removed is not None and gid in present]
             left = [gid for gid, removed in rows if removed is None and gid not in present]
@@ -482,7 +494,8 @@ class CountdownRepository:
     async def removed_before(self, before: dt.datetime) -> list[int]:
         """Servers the bot left before ``before`` (their grace period is over)."""
         async with self._conn.execute(
-            "SELECT guild_id FROM guild_settings WHERE removed_at IS NOT NULL AND removed_at < ?",
+            "SELECT guild_id FROM guild_settings WHERE removed_at IS NOT NULL AND removed_at < ?"
+            f" AND {self._owned('guild_id')}",
             (to_epoch(before),),
         ) as cur:
             return [row[0] for row in await cur.fetchall()]
@@ -646,7 +659,8 @@ class CountdownRepository:
     async def open_deliveries(self) -> list[Delivery]:
         """Deliveries claimed or in flight, oldest first (a process died before finishing)."""
         async with self._conn.execute(
-            "SELECT * FROM deliveries WHERE state IN ('claimed', 'sending') ORDER BY scheduled_at"
+            "SELECT * FROM deliveries WHERE state IN ('claimed', 'sending')"
+            f" AND {self._owned('guild_id')} ORDER BY scheduled_at"
         ) as cur:
             rows = await cur.fetchall()
         return [_delivery_from_row(row) for row in rows]
