@@ -11,14 +11,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
-import aiosqlite
 import discord
 from discord.ext import commands
 
 from bot.config import Settings
 from bot.countdown.planner import PlannedPost
-from bot.database.countdown import CountdownRepository
-from bot.database.meta import MetaRepository
+from bot.database.store import Database, countdown_store, meta_store
 from bot.scheduling.countdown import CountdownService
 from bot.scheduling.pacing import DEFAULT_RATE, Pacer, paced_requests
 from bot.scheduling.scheduler import DEFAULT_TICK_SECONDS, PeriodicJobs
@@ -88,7 +86,7 @@ class HeartstopperBot(commands.AutoShardedBot):
         self,
         *,
         settings: Settings,
-        db: aiosqlite.Connection,
+        db: Database,
         show: ShowData,
         clock: Clock = utc_now,
         extensions: Sequence[str] = DEFAULT_EXTENSIONS,
@@ -126,7 +124,7 @@ class HeartstopperBot(commands.AutoShardedBot):
         self.show = show
         self.show_index = ShowIndex(show)  # in-memory indexes for lookups and autocomplete
         self.clock = clock
-        self.meta = MetaRepository(db)
+        self.meta = meta_store(db)
         self._extensions = tuple(extensions)
         # The `sync` CLI only needs the command tree: no automatic sync, no posting.
         self._maintenance_only = maintenance_only
@@ -135,7 +133,7 @@ class HeartstopperBot(commands.AutoShardedBot):
         self._identify_gate = IdentifyGate()
         self._max_concurrency: int | None = None
         self.countdowns = CountdownService(
-            repo=CountdownRepository(db),
+            repo=countdown_store(db),
             releases=show.releases,
             clock=clock,
             send=self.send_countdown_post,

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.client import Clock, HeartstopperBot, utc_now
 from bot.config import Settings
-from bot.database.connection import open_database
+from bot.database.store import open_store
 from bot.show.loader import load_show_data
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ async def run_bot(
     """Run until the bot is closed (by a signal or by ``bot.close()``)."""
     point_at_configured_discord(settings)
     show = load_show_data(settings.data_path)
-    async with open_database(settings.database_path) as db:
+    async with open_store(settings.database_path, settings.database_url) as db:
         bot = HeartstopperBot(settings=settings, db=db, show=show, clock=clock)
         async with bot:
             if handle_signals:
@@ -59,7 +59,7 @@ async def sync_once(settings: Settings) -> str:
     """Log in, sync the command tree (to the dev guild, or globally), log out."""
     point_at_configured_discord(settings)
     show = load_show_data(settings.data_path)
-    async with open_database(settings.database_path) as db:
+    async with open_store(settings.database_path, settings.database_url) as db:
         bot = HeartstopperBot(settings=settings, db=db, show=show, maintenance_only=True)
         async with bot:
             await bot.login(settings.token)

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, fields
 from typing import Any
@@ -157,6 +158,12 @@ def changed_columns(old: CountdownSettings, new: CountdownSettings) -> dict[str,
 _BLOCKING_SQL = "('claimed', 'sending', 'sent', 'unconfirmed')"
 
 
+# One write turn per connection (see CountdownRepository.__init__).
+_write_turns: weakref.WeakKeyDictionary[aiosqlite.Connection, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 class CountdownRepository:
     """Typed access to the countdown tables, with a write-through cache of settings.
 
@@ -176,7 +183,8 @@ class CountdownRepository:
         self._generation: dict[int, int] = {}
         # One connection serves every coroutine: writes take turns, so a command saving
         # settings never opens a transaction inside the tick's (or joins it by accident).
-        self._writing = asyncio.Lock()
+        # The turn belongs to the connection, shared by every repository opened on it.
+        self._writing = _write_turns.setdefault(conn, asyncio.Lock())
 
     # -- settings ---------------------------------------------------------------------------
 
@@ -643,12 +651,13 @@ class CountdownRepository:
         )
 
     async def adopt(self, delivery: Delivery, *, boot_id: str) -> bool:
-        """Take over an open claim left by a process that is gone, to send it again."""
+        """Take over an open claim left by a process that is gone, to send it again; only
+        while it still names the boot it was read with, so of two adopters one wins."""
         row = await self._write_returning(
             "UPDATE deliveries SET state = 'claimed', boot_id = ?"
             " WHERE guild_id = ? AND day_start = ? AND state IN ('claimed', 'sending')"
-            " RETURNING guild_id",
-            (boot_id, delivery.guild_id, to_epoch(delivery.day_start)),
+            " AND boot_id IS ? RETURNING guild_id",
+            (boot_id, delivery.guild_id, to_epoch(delivery.day_start), delivery.boot_id),
         )
         return row is not None
 

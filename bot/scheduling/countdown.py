@@ -52,7 +52,8 @@ from bot.countdown.clock import (
 from bot.countdown.idempotency import NONCE_WINDOW, message_nonce
 from bot.countdown.planner import PlannedPost, Target, is_finished, plan_post, resolve_target
 from bot.countdown.settings import CountdownSettings, CustomEvent, split_target
-from bot.database.countdown import CountdownRepository, CountdownStatus, Delivery, SendContext
+from bot.database.countdown import CountdownStatus, Delivery, SendContext
+from bot.database.store import CountdownStore
 from bot.scheduling.pacing import Pacer, next_request_is_paid
 from bot.show.models import Release
 
@@ -233,7 +234,7 @@ class CountdownService:
     def __init__(
         self,
         *,
-        repo: CountdownRepository,
+        repo: CountdownStore,
         releases: Sequence[Release],
         clock: Clock,
         send: Send,

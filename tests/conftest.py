@@ -1,0 +1,17 @@
+"""Fixtures shared by unit and end-to-end tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.backends import BACKENDS, Backend, open_backend
+
+
+@pytest.fixture(params=BACKENDS)
+async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+    """The same test on SQLite and on PostgreSQL (skipped without a server)."""
+    async with open_backend(request.param, tmp_path) as opened:
+        yield opened
