@@ -15,3 +15,10 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     """The same test on SQLite and on PostgreSQL (skipped without a server)."""
     async with open_backend(request.param, tmp_path) as opened:
         yield opened
+
+
+@pytest.fixture
+async def postgres_backend(tmp_path: Path) -> AsyncIterator[Backend]:
+    """PostgreSQL only: what several processes share (skipped without a server)."""
+    async with open_backend("postgres", tmp_path) as opened:
+        yield opened
