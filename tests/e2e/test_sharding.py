@@ -9,12 +9,11 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.countdown.settings import CountdownSettings
-from bot.database.connection import open_database
-from bot.database.countdown import CountdownRepository
 from bot.sandbox.harness import bot_against
 from bot.sandbox.simulator.server import Simulator
+from tests.backends import Backend
 from tests.e2e.countdown_support import SettableClock
+from tests.e2e.test_countdown_crash import seed
 
 POST_AT = dt.datetime(2024, 9, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -44,29 +43,19 @@ async def test_above_2500_servers_unsharded_is_refused_and_sharded_connects(
         assert sorted(sim.gateway.identified_shards)[-3:] == [(0, 3), (1, 3), (2, 3)]
 
 
-async def seed(db_path: Path, channels: dict[int, int]) -> None:
-    async with open_database(db_path) as db:
-        repo = CountdownRepository(db)
-        for guild_id, channel_id in channels.items():
-            settings = CountdownSettings(
-                guild_id=guild_id, channel_id=channel_id, post_time=dt.time(9, 0)
-            )
-            await repo.save_settings(settings, next_post_at=POST_AT, now=POST_AT)
-
-
-async def test_a_bot_with_half_the_shards_posts_only_for_their_servers(tmp_path: Path) -> None:
+async def test_a_bot_with_half_the_shards_posts_only_for_their_servers(backend: Backend) -> None:
     """Shards 0-1 of 4: their servers get their post, the others' are left to another
     process (not posted, not marked as left), and the bot paces itself at half the budget."""
-    db_path = tmp_path / "half.sqlite3"
     clock = SettableClock(POST_AT - dt.timedelta(minutes=5))
     async with Simulator(max_concurrency=4) as sim:
         channels = {g: sim.add_channel(g, "countdown").id for g in add_servers(sim, 24)}
         mine = {g for g in channels if (g >> 22) % 4 in (0, 1)}
         assert 0 < len(mine) < len(channels)
-        await seed(db_path, channels)
+        await seed(backend, channels)
         async with bot_against(
             sim,
-            db_path,
+            backend.sqlite_path,
+            database_url=backend.url,
             clock=clock,
             tick_seconds=0.05,
             send_rate=200.0,
@@ -81,10 +70,8 @@ async def test_a_bot_with_half_the_shards_posts_only_for_their_servers(tmp_path:
             )
             await asyncio.sleep(0.3)  # more ticks: nothing more may go out
             await bot.countdowns.idle()
-            async with bot.db.execute(
-                "SELECT count(*) FROM guild_settings WHERE removed_at IS NOT NULL"
-            ) as cur:
-                assert (await cur.fetchone())[0] == 0
+            removed = "SELECT count(*) FROM guild_settings WHERE removed_at IS NOT NULL"
+            assert await backend.rows(removed) == [(0,)]
         posted = {g for g, c in channels.items() if sim.state.messages.get(c)}
         assert posted == mine
         assert all(len(sim.state.messages[channels[g]]) == 1 for g in mine)
