@@ -4,7 +4,7 @@
 # exports HEARTSTOPPER_TEST_POSTGRES_URL for the tests and stops the server on exit.
 pg_bin_dir() {
     local found
-    found=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    found=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
     if [ -z "$found" ] && command -v pg_ctl >/dev/null; then
         found=$(dirname "$(readlink -f "$(command -v pg_ctl)")")
     fi
@@ -21,7 +21,8 @@ if [ -z "$(pg_bin_dir)" ]; then
 fi
 PG_BIN=$(pg_bin_dir)
 PG_DIR=$(mktemp -d /tmp/heartstopper-pg.XXXXXX)
-PG_PORT=${PG_PORT:-55432}
+# A port nobody uses now (a fixed one could be taken by a leftover server).
+PG_PORT=${PG_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 PG_USER=$(id -un)
 if [ "$(id -u)" -eq 0 ]; then
     PG_USER=nobody
