@@ -16,7 +16,7 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.countdown.planner import PlannedPost
-from bot.database.store import Database, countdown_store, meta_store
+from bot.database.store import Database, countdown_store, identify_turns, meta_store
 from bot.scheduling.countdown import CountdownService
 from bot.scheduling.pacing import DEFAULT_RATE, Pacer, paced_requests
 from bot.scheduling.scheduler import DEFAULT_TICK_SECONDS, PeriodicJobs
@@ -130,7 +130,8 @@ class HeartstopperBot(commands.AutoShardedBot):
         self._maintenance_only = maintenance_only
         self._tick_seconds = tick_seconds
         self.jobs = PeriodicJobs()
-        self._identify_gate = IdentifyGate()
+        # With PostgreSQL, every process of the bot takes IDENTIFY turns through it.
+        self._identify_gate = IdentifyGate(shared=identify_turns(db))
         self._max_concurrency: int | None = None
         self.countdowns = CountdownService(
             repo=countdown_store(db),

@@ -113,6 +113,26 @@ class PostgresMetaRepository:
         )
 
 
+class PostgresIdentifyTurns:
+    """IDENTIFY turns shared by every process (see migration 0002), on the server's clock."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def reserve(self, bucket: int, window: float) -> float:
+        # The upsert locks the bucket's row: concurrent bookings get consecutive turns.
+        wait = await self._pool.fetchval(
+            "INSERT INTO identify_turns AS t (bucket, next_at)"
+            " VALUES ($1, extract(epoch FROM clock_timestamp()) + $2)"
+            " ON CONFLICT (bucket) DO UPDATE"
+            " SET next_at = greatest(t.next_at, extract(epoch FROM clock_timestamp())) + $2"
+            " RETURNING next_at - $2 - extract(epoch FROM clock_timestamp())",
+            bucket,
+            float(window),
+        )
+        return max(0.0, float(wait))
+
+
 def _epochs(instants: Sequence[dt.datetime]) -> list[int]:
     return [to_epoch(at) for at in instants]
 

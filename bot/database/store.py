@@ -19,7 +19,7 @@ import aiosqlite
 from bot.countdown.settings import CountdownSettings, CustomEvent
 from bot.database.countdown import CountdownRepository, CountdownStatus, Delivery, SendContext
 from bot.database.meta import MetaRepository
-from bot.scheduling.sharding import ShardScope
+from bot.scheduling.sharding import ShardScope, SharedTurns
 
 # What the bot holds: an SQLite connection, or an asyncpg pool (typed loosely so that
 # asyncpg is only imported when PostgreSQL is in use).
@@ -117,6 +117,15 @@ def meta_store(db: Database) -> MetaStore:
     from bot.database.postgres import PostgresMetaRepository
 
     return PostgresMetaRepository(db)  # type: ignore[arg-type]
+
+
+def identify_turns(db: Database) -> SharedTurns | None:
+    """Turns shared between processes (PostgreSQL); None for SQLite's single process."""
+    if isinstance(db, aiosqlite.Connection):
+        return None
+    from bot.database.postgres import PostgresIdentifyTurns
+
+    return PostgresIdentifyTurns(db)  # type: ignore[arg-type]
 
 
 @contextlib.asynccontextmanager

@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 IDENTIFY_WINDOW = 5.0  # seconds Discord wants between two IDENTIFYs of one concurrency bucket
 
@@ -60,9 +61,21 @@ def owned(scope: ShardScope | None, guild_ids: Collection[int]) -> list[int]:
     return list(guild_ids) if scope is None else [g for g in guild_ids if scope.owns(g)]
 
 
+class SharedTurns(Protocol):
+    """IDENTIFY turns booked where every process of the bot sees them (the database)."""
+
+    async def reserve(self, bucket: int, window: float) -> float:
+        """Book the bucket's next turn; return the seconds to wait for it."""
+        ...
+
+
 class IdentifyGate:
     """Spacing IDENTIFYs as Discord asks: shard ``i`` is in bucket ``i % max_concurrency``;
-    buckets go at once, two IDENTIFYs of one bucket are ``IDENTIFY_WINDOW`` seconds apart."""
+    buckets go at once, two IDENTIFYs of one bucket are ``IDENTIFY_WINDOW`` seconds apart.
+
+    The limit is per bot, not per process: with ``shared`` turns (PostgreSQL) processes
+    take turns with each other; without, only this process's shards are spaced.
+    """
 
     def __init__(
         self,
@@ -70,10 +83,12 @@ class IdentifyGate:
         window: float = IDENTIFY_WINDOW,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        shared: SharedTurns | None = None,
     ) -> None:
         self._window = window
         self._monotonic = monotonic
         self._sleep = sleep
+        self._shared = shared
         self._next: dict[int, float] = {}  # bucket -> earliest next IDENTIFY
 
     def reserve(self, shard_id: int, max_concurrency: int) -> float:
@@ -85,6 +100,10 @@ class IdentifyGate:
         return at - now
 
     async def wait(self, shard_id: int, max_concurrency: int) -> None:
-        delay = self.reserve(shard_id, max_concurrency)
+        if self._shared is not None:
+            bucket = shard_id % max(1, max_concurrency)
+            delay = await self._shared.reserve(bucket, self._window)
+        else:
+            delay = self.reserve(shard_id, max_concurrency)
         if delay > 0:
             await self._sleep(delay)

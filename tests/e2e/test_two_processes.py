@@ -71,6 +71,9 @@ async def test_two_processes_with_half_the_shards_each_post_once_per_server(
         assert set(posts(sim, channels).values()) == {1}, log.read_text()[-2000:]
         assert sorted(shard for shard, _ in sim.gateway.identified_shards) == [0, 1]
         assert sim.stats.rate_limited == 0
+        # max_concurrency 1 is for the whole bot: the second process waited for its turn.
+        first, second = sim.gateway.identify_times
+        assert second - first >= 4.9
     await assert_one_post_each_by_its_owner(postgres_backend, channels)
 
 
@@ -78,7 +81,7 @@ async def test_one_process_sigkilled_mid_fan_out_resumes_on_restart(
     tmp_path: Path, postgres_backend: Backend
 ) -> None:
     log = tmp_path / "bots.log"
-    async with Simulator(token=TOKEN) as sim:
+    async with Simulator(token=TOKEN, max_concurrency=2) as sim:  # no IDENTIFY waits
         channels = await build(sim, postgres_backend)
         on_zero = [g for g in channels if shard_of(g, 2) == 0]
 

@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 from bot.countdown.clock import local_date_of, local_day_bounds
 from bot.countdown.idempotency import message_nonce
 from bot.countdown.settings import CountdownSettings
+from bot.database.connection import discover_migrations
 from bot.database.countdown import Delivery
+from bot.database.postgres import PG_MIGRATIONS_DIR
 from bot.database.store import open_store
 from bot.scheduling.sharding import ShardScope
 from tests.backends import Backend, postgres_schema
@@ -103,4 +105,18 @@ async def test_processes_starting_together_migrate_once(tmp_path: Path) -> None:
                 return [tuple(r) for r in rows]
 
         first, second = await asyncio.gather(start(), start())
-        assert first == second == [(1,)]
+        every = [(m.version,) for m in discover_migrations(PG_MIGRATIONS_DIR)]
+        assert len(every) >= 2 and sorted(first) == sorted(second) == every
+
+
+async def test_identify_turns_are_shared_between_processes(tmp_path: Path) -> None:
+    """Discord's IDENTIFY limit is per bot: two processes booking bucket 0 at once get turns
+    a window apart; another bucket goes at once."""
+    from bot.database.postgres import PostgresIdentifyTurns
+
+    async with postgres_schema() as url, open_store(tmp_path / "x.sqlite3", url) as pool:
+        one, two = PostgresIdentifyTurns(pool), PostgresIdentifyTurns(pool)  # type: ignore[arg-type]
+        waits = sorted(await asyncio.gather(one.reserve(0, 5.0), two.reserve(0, 5.0)))
+        assert waits[0] < 0.5 and 4.5 < waits[1] <= 5.0
+        assert await one.reserve(1, 5.0) < 0.5
+        assert 9.5 < await two.reserve(0, 5.0) <= 10.0

@@ -180,6 +180,7 @@ class Gateway:
         self.ready_sessions = 0
         self.max_guilds_per_session = max_guilds_per_session
         self.identified_shards: list[tuple[int, int]] = []  # in IDENTIFY order
+        self.identify_times: list[float] = []  # event-loop time of each accepted IDENTIFY
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- fan-out ----------------------------------------------------------------------
@@ -303,6 +304,7 @@ class Gateway:
         session.conn = conn
         self.stats.identifies += 1
         self.identified_shards.append(shard)
+        self.identify_times.append(asyncio.get_running_loop().time())
         session.dispatch("READY", self._ready_data(session, guilds))
         bot_id = self.state.bot_user.id
         if intents & GUILDS:
