@@ -16,7 +16,13 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.countdown.planner import PlannedPost
-from bot.database.store import Database, countdown_store, identify_turns, meta_store
+from bot.database.store import (
+    Database,
+    countdown_store,
+    identify_turns,
+    meta_store,
+    process_leases,
+)
 from bot.scheduling.countdown import CountdownService
 from bot.scheduling.pacing import DEFAULT_RATE, Pacer, paced_requests
 from bot.scheduling.scheduler import DEFAULT_TICK_SECONDS, PeriodicJobs
@@ -43,6 +49,10 @@ DEFAULT_EXTENSIONS: tuple[str, ...] = (
 Clock = Callable[[], dt.datetime]
 SyncOutcome = Literal["guild", "global", "unchanged"]
 COUNTDOWN_TICK_JOB = "countdown-tick"
+LEASE_JOB = "process-lease"
+# How long a process's hold on its shards lasts without renewal (renewed 3 times as often);
+# after that, another process takes their countdown posts over (PostgreSQL only).
+LEASE_SECONDS = 30.0
 # How long a shutdown waits for commands still being answered before the database closes.
 HANDLER_DRAIN_SECONDS = 5.0
 # discord.py runs each slash command and component callback in a task with these names.
@@ -94,10 +104,12 @@ class HeartstopperBot(commands.AutoShardedBot):
         tick_seconds: float = DEFAULT_TICK_SECONDS,
         guild_ready_timeout: float = 2.0,
         send_rate: float = DEFAULT_RATE,
+        lease_seconds: float = LEASE_SECONDS,
     ) -> None:
         # One budget under Discord's global rate limit for every request the bot makes; with
         # several processes, each takes the share of its shards.
         self.pacer = Pacer(send_rate * request_share(settings))
+        self._send_rate = send_rate
         super().__init__(
             # No SHARD_COUNT: discord.py asks /gateway/bot for Discord's recommendation.
             shard_count=settings.shard_count,
@@ -133,6 +145,9 @@ class HeartstopperBot(commands.AutoShardedBot):
         # With PostgreSQL, every process of the bot takes IDENTIFY turns through it.
         self._identify_gate = IdentifyGate(shared=identify_turns(db))
         self._max_concurrency: int | None = None
+        self._leases = process_leases(db)
+        self._lease_seconds = lease_seconds
+        self._own_scope: ShardScope | None = None  # the shards this process was started with
         self.countdowns = CountdownService(
             repo=countdown_store(db),
             releases=show.releases,
@@ -150,7 +165,10 @@ class HeartstopperBot(commands.AutoShardedBot):
         assert self.shard_count is not None
         scope = ShardScope.of(self.shard_count, self.shard_ids)
         self.countdowns.repo.shards = None if scope.everything else scope
+        self._own_scope = scope
         log.info("Running shard(s) %s of %d", sorted(scope.ids), scope.count)
+        if self._leases is not None:
+            await self._leases.renew(self.countdowns.boot_id, scope, self._lease_seconds)
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """Identify as fast as Discord allows: ``max_concurrency`` shards per 5 s window
@@ -189,6 +207,8 @@ class HeartstopperBot(commands.AutoShardedBot):
         """Countdown senders, crash recovery, and the periodic tick."""
         await self.countdowns.start()
         self.jobs.every(COUNTDOWN_TICK_JOB, self._tick_seconds, self._countdown_tick)
+        if self._leases is not None:
+            self.jobs.every(LEASE_JOB, self._lease_seconds / 3, self._lease_round)
         self.jobs.start()
 
     async def _countdown_tick(self) -> None:
@@ -197,8 +217,38 @@ class HeartstopperBot(commands.AutoShardedBot):
         if self.countdowns.connected:
             await self.countdowns.tick()
 
+    async def _lease_round(self) -> None:
+        """Renew this process's lease; take over the posts of shards whose process stopped
+        renewing, and hand them back once a process holds them again."""
+        own = self._own_scope
+        if self._leases is None or own is None:
+            return
+        await self._leases.renew(self.countdowns.boot_id, own, self._lease_seconds)
+        if not self.countdowns.connected:
+            return  # taking over comes after this process's own recovery
+        orphans = await self._leases.orphaned(own.count)
+        wanted = ShardScope.of(own.count, own.ids | orphans)
+        current = self.countdowns.repo.shards or ShardScope.of(own.count)
+        if wanted == current:
+            return
+        self.countdowns.repo.shards = None if wanted.everything else wanted
+        # Their share of the request budget comes along with them.
+        self.pacer.set_rate(self._send_rate * wanted.share)
+        taken, returned = sorted(wanted.ids - current.ids), sorted(current.ids - wanted.ids)
+        if returned:
+            log.info("Shard(s) %s have a process again; their posts are its own", returned)
+        if taken:
+            log.warning("Shard(s) %s stopped renewing their lease; taking over their posts", taken)
+            await self.countdowns.recover_open()
+
     async def close(self) -> None:
         self.jobs.shutdown()
+        if self._leases is not None and self._own_scope is not None:
+            try:
+                # A graceful stop gives the shards up without a takeover: a restart follows.
+                await self._leases.release(self.countdowns.boot_id)
+            except Exception:
+                log.exception("Could not release this process's shard lease")
         await self.countdowns.stop()
         await self._drain_handlers()
         await super().close()

@@ -133,6 +133,40 @@ class PostgresIdentifyTurns:
         return max(0.0, float(wait))
 
 
+class PostgresLeases:
+    """Process leases (see migration 0003): who runs which shards, and who stopped renewing."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def renew(self, boot_id: str, scope: ShardScope, seconds: float) -> None:
+        await self._pool.execute(
+            "INSERT INTO process_leases (boot_id, shard_count, shard_ids, expires_at)"
+            " VALUES ($1, $2, $3, extract(epoch FROM clock_timestamp()) + $4)"
+            " ON CONFLICT (boot_id) DO UPDATE SET shard_count = excluded.shard_count,"
+            " shard_ids = excluded.shard_ids, expires_at = excluded.expires_at",
+            boot_id,
+            scope.count,
+            sorted(scope.ids),
+            float(seconds),
+        )
+
+    async def orphaned(self, shard_count: int) -> set[int]:
+        """Shards whose last holder stopped renewing and that no live lease covers now."""
+        rows = await self._pool.fetch(
+            "SELECT DISTINCT s.shard FROM process_leases AS l, unnest(l.shard_ids) AS s(shard)"
+            " WHERE l.shard_count = $1 AND l.expires_at < extract(epoch FROM clock_timestamp())"
+            " AND NOT EXISTS (SELECT 1 FROM process_leases AS live"
+            " WHERE live.shard_count = $1 AND s.shard = ANY(live.shard_ids)"
+            " AND live.expires_at >= extract(epoch FROM clock_timestamp()))",
+            shard_count,
+        )
+        return {row[0] for row in rows}
+
+    async def release(self, boot_id: str) -> None:
+        await self._pool.execute("DELETE FROM process_leases WHERE boot_id = $1", boot_id)
+
+
 def _epochs(instants: Sequence[dt.datetime]) -> list[int]:
     return [to_epoch(at) for at in instants]
 

@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import aiosqlite
 
@@ -20,6 +20,9 @@ from bot.countdown.settings import CountdownSettings, CustomEvent
 from bot.database.countdown import CountdownRepository, CountdownStatus, Delivery, SendContext
 from bot.database.meta import MetaRepository
 from bot.scheduling.sharding import ShardScope, SharedTurns
+
+if TYPE_CHECKING:
+    from bot.database.postgres import PostgresLeases
 
 # What the bot holds: an SQLite connection, or an asyncpg pool (typed loosely so that
 # asyncpg is only imported when PostgreSQL is in use).
@@ -126,6 +129,15 @@ def identify_turns(db: Database) -> SharedTurns | None:
     from bot.database.postgres import PostgresIdentifyTurns
 
     return PostgresIdentifyTurns(db)  # type: ignore[arg-type]
+
+
+def process_leases(db: Database) -> PostgresLeases | None:
+    """Leases for taking over a dead process's shards (PostgreSQL); None for SQLite."""
+    if isinstance(db, aiosqlite.Connection):
+        return None
+    from bot.database.postgres import PostgresLeases
+
+    return PostgresLeases(db)  # type: ignore[arg-type]
 
 
 @contextlib.asynccontextmanager

@@ -2,10 +2,11 @@
 
 Production settings come from the environment as usual (``DISCORD_TOKEN``,
 ``DISCORD_API_BASE_URL``, ``DATABASE_PATH`` or ``DATABASE_URL``, ``SHARD_COUNT``,
-``SHARD_IDS``). Three variables exist only for this test helper, never for the bot itself:
+``SHARD_IDS``). Four variables exist only for this test helper, never for the bot itself:
 ``COUNTDOWN_TEST_NOW`` (ISO instant: a frozen clock),
-``COUNTDOWN_TEST_TICK`` (seconds between scheduler ticks) and ``COUNTDOWN_TEST_SEND_RATE``
-(posts per second), so a test can make a fan-out last long enough to be interrupted.
+``COUNTDOWN_TEST_TICK`` (seconds between scheduler ticks), ``COUNTDOWN_TEST_SEND_RATE``
+(posts per second), so a test can make a fan-out last long enough to be interrupted, and
+``COUNTDOWN_TEST_LEASE`` (seconds a shard lease lasts without renewal).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ async def main() -> None:
             clock=lambda: frozen,
             tick_seconds=float(os.environ.get("COUNTDOWN_TEST_TICK", "0.1")),
             send_rate=float(os.environ.get("COUNTDOWN_TEST_SEND_RATE", "45")),
+            lease_seconds=float(os.environ.get("COUNTDOWN_TEST_LEASE", "30")),
         )
         async with bot:
             await bot.start(settings.token)

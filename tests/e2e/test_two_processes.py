@@ -2,7 +2,8 @@
 exactly one post, also when one process is SIGKILLed mid fan-out and restarted.
 
 A dead process's posts resume when it restarts (its shards, its open claims from an earlier
-boot id), the same local day; no other process takes them over.
+boot id) the same local day, or, if it does not come back, another process takes them over
+once the dead one's lease on its shards has expired.
 """
 
 from __future__ import annotations
@@ -121,3 +122,40 @@ async def test_one_process_sigkilled_mid_fan_out_resumes_on_restart(
                 await asyncio.sleep(1.0)
         assert set(posts(sim, channels).values()) == {1}, log.read_text()[-2000:]
     await assert_one_post_each_by_its_owner(postgres_backend, channels)
+
+
+async def test_a_process_that_stays_dead_has_its_posts_taken_over_by_lease(
+    tmp_path: Path, postgres_backend: Backend
+) -> None:
+    log = tmp_path / "bots.log"
+    lease = {"COUNTDOWN_TEST_LEASE": "1.5"}
+    async with Simulator(token=TOKEN, max_concurrency=2) as sim:
+        channels = await build(sim, postgres_backend)
+        on_zero = [g for g in channels if shard_of(g, 2) == 0]
+
+        def zero_posts() -> int:
+            return sum(posts(sim, {g: channels[g] for g in on_zero}).values())
+
+        victim: list[int] = []
+        store = sim.state.store_message
+
+        def store_then_kill(message: dict[str, Any], *, in_channel: bool) -> None:
+            store(message, in_channel=in_channel)
+            if victim and zero_posts() == KILL_AFTER:
+                os.kill(victim.pop(), signal.SIGKILL)
+
+        sim.state.store_message = store_then_kill  # type: ignore[method-assign]
+        async with bot_process(sim, postgres_backend, log, send_rate=RATE, **shard_env(1), **lease):
+            async with bot_process(
+                sim, postgres_backend, log, send_rate=RATE, **shard_env(0), **lease
+            ) as zero:
+                victim.append(zero.pid)
+                assert await asyncio.wait_for(zero.wait(), 60) == -signal.SIGKILL
+            # Nobody restarts shard 0's process: shard 1's takes its posts over.
+            await sim.wait_until(
+                lambda: min(posts(sim, channels).values()) >= 1, 60, "every server's post"
+            )
+            await asyncio.sleep(1.0)
+        assert set(posts(sim, channels).values()) == {1}, log.read_text()[-2000:]
+        assert "taking over their posts" in log.read_text()
+    assert await ledger_states(postgres_backend) == {"sent": SERVERS}

@@ -120,3 +120,19 @@ async def test_identify_turns_are_shared_between_processes(tmp_path: Path) -> No
         assert waits[0] < 0.5 and 4.5 < waits[1] <= 5.0
         assert await one.reserve(1, 5.0) < 0.5
         assert 9.5 < await two.reserve(0, 5.0) <= 10.0
+
+
+async def test_leases_tell_which_shards_lost_their_process(tmp_path: Path) -> None:
+    from bot.database.postgres import PostgresLeases
+
+    async with postgres_schema() as url, open_store(tmp_path / "x.sqlite3", url) as pool:
+        leases = PostgresLeases(pool)  # type: ignore[arg-type]
+        await leases.renew("alive", ShardScope.of(4, [0, 1]), 60)
+        await leases.renew("dead", ShardScope.of(4, [2, 3]), -1)  # stopped renewing
+        await leases.renew("gone", ShardScope.of(4, [1]), -1)  # shard 1 has a live holder
+        assert await leases.orphaned(4) == {2, 3}
+        assert await leases.orphaned(8) == set()  # leases of another shard count
+        await leases.renew("back", ShardScope.of(4, [2]), 60)  # a process for shard 2 again
+        assert await leases.orphaned(4) == {3}
+        await leases.release("dead")  # a graceful stop: nothing to take over
+        assert await leases.orphaned(4) == set()
