@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="SQLite file for the sandbox (default: a temporary file)",
     )
+    sub.add_parser(
+        "copy-to-postgres",
+        help="copy the SQLite database (DATABASE_PATH) into PostgreSQL (DATABASE_URL), once",
+    )
     return parser
 
 
@@ -77,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     load_dotenv(Path.cwd() / ".env", override=False)
 
     try:
-        settings = load_settings(os.environ, require_token=command not in ("sandbox", "reload"))
+        settings = load_settings(
+            os.environ, require_token=command not in ("sandbox", "reload", "copy-to-postgres")
+        )
     except ConfigError as exc:
         return _fail(str(exc))
 
@@ -90,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(run_sandbox(settings, script=args.script, database=args.database))
         if command == "reload":
             return _reload(settings)
+        if command == "copy-to-postgres":
+            return _copy_to_postgres(settings)
         _setup_logging(settings)
         if command == "sync":
             outcome = asyncio.run(_sync(settings))
@@ -120,6 +128,24 @@ def _reload(settings: Settings) -> int:
     if not ok:
         return _fail(f"kept the current data: {message}")
     print(message)
+    return 0
+
+
+def _copy_to_postgres(settings: Settings) -> int:
+    from bot.database.copy import CopyError, copy_sqlite_to_postgres
+
+    if settings.database_url is None:
+        return _fail("copy-to-postgres needs DATABASE_URL (the PostgreSQL database to fill)")
+    if not settings.database_path.is_file():
+        return _fail(f"nothing copied: DATABASE_PATH={settings.database_path} does not exist")
+    try:
+        copied = asyncio.run(copy_sqlite_to_postgres(settings.database_path, settings.database_url))
+    except CopyError as exc:
+        return _fail(f"nothing copied: {exc}")
+    except OSError as exc:  # e.g. PostgreSQL not reachable; never echo the URL (password)
+        return _fail(f"could not reach PostgreSQL: {exc.strerror or exc}")
+    rows = ", ".join(f"{table} {count}" for table, count in copied.items())
+    print(f"Copied {settings.database_path} into PostgreSQL: {rows}.")
     return 0
 
 

@@ -11,17 +11,22 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
-import aiosqlite
 import discord
 from discord.ext import commands
 
 from bot.config import Settings
 from bot.countdown.planner import PlannedPost, PostKind
-from bot.database.countdown import CountdownRepository
-from bot.database.meta import MetaRepository
+from bot.database.store import (
+    Database,
+    countdown_store,
+    identify_turns,
+    meta_store,
+    process_leases,
+)
 from bot.scheduling.countdown import CountdownService
 from bot.scheduling.pacing import DEFAULT_RATE, Pacer, paced_requests
 from bot.scheduling.scheduler import DEFAULT_TICK_SECONDS, PeriodicJobs
+from bot.scheduling.sharding import IdentifyGate, ShardScope
 from bot.show.changes import ShowReload, release_changes, summary
 from bot.show.loader import ShowDataError, load_show_data
 from bot.show.models import ShowData
@@ -49,6 +54,10 @@ PostView = Callable[[PlannedPost], Awaitable[discord.ui.View | None]]
 OneOffSender = Callable[[PlannedPost, str], Awaitable[int]]
 SyncOutcome = Literal["guild", "global", "unchanged"]
 COUNTDOWN_TICK_JOB = "countdown-tick"
+LEASE_JOB = "process-lease"
+# How long a process's hold on its shards lasts without renewal (renewed 3 times as often);
+# after that, another process takes their countdown posts over (PostgreSQL only).
+LEASE_SECONDS = 30.0
 # How long a shutdown waits for commands still being answered before the database closes.
 HANDLER_DRAIN_SECONDS = 5.0
 # discord.py runs each slash command and component callback in a task with these names.
@@ -78,12 +87,21 @@ def command_tree_hash(tree: discord.app_commands.CommandTree) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-class HeartstopperBot(commands.Bot):
+def request_share(settings: Settings) -> float:
+    """The part of the bot's global request budget this process takes: its part of the
+    shards. Discord's 50 requests/s are per bot, so processes running half the shards each
+    pace themselves at half the rate and together stay under the limit."""
+    if settings.shard_count is None or settings.shard_ids is None:
+        return 1.0
+    return ShardScope.of(settings.shard_count, settings.shard_ids).share
+
+
+class HeartstopperBot(commands.AutoShardedBot):
     def __init__(
         self,
         *,
         settings: Settings,
-        db: aiosqlite.Connection,
+        db: Database,
         show: ShowData,
         clock: Clock = utc_now,
         extensions: Sequence[str] = DEFAULT_EXTENSIONS,
@@ -91,10 +109,21 @@ class HeartstopperBot(commands.Bot):
         tick_seconds: float = DEFAULT_TICK_SECONDS,
         guild_ready_timeout: float = 2.0,
         send_rate: float = DEFAULT_RATE,
+        lease_seconds: float = LEASE_SECONDS,
     ) -> None:
-        # One budget under Discord's global rate limit for every request the bot makes.
-        self.pacer = Pacer(send_rate)
+        # One budget under Discord's global rate limit for every request the bot makes; with
+        # several processes, each takes the share of its shards.
+        self.pacer = Pacer(send_rate * request_share(settings))
+        self._send_rate = send_rate
         super().__init__(
+            # No SHARD_COUNT: discord.py asks /gateway/bot for Discord's recommendation.
+            shard_count=settings.shard_count,
+            shard_ids=list(settings.shard_ids) if settings.shard_ids is not None else None,
+            # Memory per server stays small: no member lists (only the bot's own member,
+            # which permission checks need), no message cache (the bot reads no messages).
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            max_messages=None,
             http_trace=paced_requests(self.pacer),
             # Slash commands only: the prefix is unused (no message content intent).
             command_prefix=commands.when_mentioned,
@@ -112,7 +141,7 @@ class HeartstopperBot(commands.Bot):
         self.show = show
         self.show_index = ShowIndex(show)  # in-memory indexes for lookups and autocomplete
         self.clock = clock
-        self.meta = MetaRepository(db)
+        self.meta = meta_store(db)
         self._extensions = tuple(extensions)
         # The `sync` CLI only needs the command tree: no automatic sync, no posting.
         self._maintenance_only = maintenance_only
@@ -123,8 +152,14 @@ class HeartstopperBot(commands.Bot):
         # Set by cogs: send_countdown_post stays the one way countdown posts leave.
         self.post_view: PostView | None = None
         self.one_off_senders: dict[str, OneOffSender] = {}  # by the key's first part
+        # With PostgreSQL, every process of the bot takes IDENTIFY turns through it.
+        self._identify_gate = IdentifyGate(shared=identify_turns(db))
+        self._max_concurrency: int | None = None
+        self._leases = process_leases(db)
+        self._lease_seconds = lease_seconds
+        self._own_scope: ShardScope | None = None  # the shards this process was started with
         self.countdowns = CountdownService(
-            repo=CountdownRepository(db),
+            repo=countdown_store(db),
             releases=show.releases,
             clock=clock,
             send=self.send_countdown_post,
@@ -132,6 +167,26 @@ class HeartstopperBot(commands.Bot):
             present=lambda guild_id: self.get_guild(guild_id) is not None,
             wake=self._wake_tick,
         )
+
+    async def launch_shards(self) -> None:
+        await super().launch_shards()
+        # The shard count is known now (from the settings or /gateway/bot): from here on the
+        # countdowns look only at this process's servers.
+        assert self.shard_count is not None
+        scope = ShardScope.of(self.shard_count, self.shard_ids)
+        self.countdowns.repo.shards = None if scope.everything else scope
+        self._own_scope = scope
+        log.info("Running shard(s) %s of %d", sorted(scope.ids), scope.count)
+        if self._leases is not None:
+            await self._leases.renew(self.countdowns.boot_id, scope, self._lease_seconds)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Identify as fast as Discord allows: ``max_concurrency`` shards per 5 s window
+        (discord.py's default waits 5 s before every shard but the first)."""
+        if self._max_concurrency is None:
+            limits = await self.fetch_session_start_limits()
+            self._max_concurrency = max(1, limits.max_concurrency)
+        await self._identify_gate.wait(shard_id or 0, self._max_concurrency)
 
     async def setup_hook(self) -> None:
         for extension in self._extensions:
@@ -168,6 +223,8 @@ class HeartstopperBot(commands.Bot):
         """Countdown senders, crash recovery, and the periodic tick."""
         await self.countdowns.start()
         self.jobs.every(COUNTDOWN_TICK_JOB, self._tick_seconds, self._countdown_tick)
+        if self._leases is not None:
+            self.jobs.every(LEASE_JOB, self._lease_seconds / 3, self._lease_round)
         self.jobs.start()
 
     async def _countdown_tick(self) -> None:
@@ -192,11 +249,41 @@ class HeartstopperBot(commands.Bot):
         else:
             self.jobs.wake_in(COUNTDOWN_TICK_JOB, seconds)
 
+    async def _lease_round(self) -> None:
+        """Renew this process's lease; take over the posts of shards whose process stopped
+        renewing, and hand them back once a process holds them again."""
+        own = self._own_scope
+        if self._leases is None or own is None:
+            return
+        await self._leases.renew(self.countdowns.boot_id, own, self._lease_seconds)
+        if not self.countdowns.connected:
+            return  # taking over comes after this process's own recovery
+        orphans = await self._leases.orphaned(own.count)
+        wanted = ShardScope.of(own.count, own.ids | orphans)
+        current = self.countdowns.repo.shards or ShardScope.of(own.count)
+        if wanted == current:
+            return
+        self.countdowns.repo.shards = None if wanted.everything else wanted
+        # Their share of the request budget comes along with them.
+        self.pacer.set_rate(self._send_rate * wanted.share)
+        taken, returned = sorted(wanted.ids - current.ids), sorted(current.ids - wanted.ids)
+        if returned:
+            log.info("Shard(s) %s have a process again; their posts are its own", returned)
+        if taken:
+            log.warning("Shard(s) %s stopped renewing their lease; taking over their posts", taken)
+            await self.countdowns.recover_open()
+
     async def close(self) -> None:
         # The service first: it lets a running tick commit and sends in flight finish.
         # APScheduler's shutdown would cancel a running tick in the middle.
         await self.countdowns.stop()
         self.jobs.shutdown()
+        if self._leases is not None and self._own_scope is not None:
+            try:
+                # A graceful stop gives the shards up without a takeover: a restart follows.
+                await self._leases.release(self.countdowns.boot_id)
+            except Exception:
+                log.exception("Could not release this process's shard lease")
         await self._drain_handlers()
         await super().close()
 

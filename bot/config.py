@@ -38,6 +38,11 @@ class Settings:
     # Non-production only: where discord.py should find Discord (the local simulator).
     api_base_url: str | None = None
     gateway_url: str | None = None
+    # Sharding: None asks Discord (/gateway/bot) for the count and runs every shard here.
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None  # this process's shards (needs shard_count)
+    # postgresql://... selects PostgreSQL (several processes share it); None keeps SQLite.
+    database_url: str | None = field(default=None, repr=False)  # may hold a password
 
     @property
     def log_level_number(self) -> int:
@@ -113,6 +118,12 @@ def load_settings(env: Mapping[str, str], *, require_token: bool = True) -> Sett
     if api_base_url and not gateway_url:
         gateway_url = default_gateway_for(api_base_url)
 
+    shard_count, shard_ids = parse_sharding(get("SHARD_COUNT"), get("SHARD_IDS"))
+    database_url = get("DATABASE_URL")
+    if database_url is not None and urlsplit(database_url).scheme not in POSTGRES_SCHEMES:
+        # Never echo the value: the URL may carry a password.
+        raise ConfigError("DATABASE_URL must be a postgresql:// URL (unset it to use SQLite)")
+
     return Settings(
         token=token or "",
         database_path=Path(database) if database else DEFAULT_DATABASE_PATH,
@@ -124,7 +135,37 @@ def load_settings(env: Mapping[str, str], *, require_token: bool = True) -> Sett
         data_path=Path(data) if data else DEFAULT_DATA_PATH,
         api_base_url=api_base_url,
         gateway_url=gateway_url,
+        shard_count=shard_count,
+        shard_ids=shard_ids,
+        database_url=database_url,
     )
+
+
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def parse_sharding(
+    count_raw: str | None, ids_raw: str | None
+) -> tuple[int | None, tuple[int, ...] | None]:
+    """SHARD_COUNT (a positive number) and SHARD_IDS (``0-3`` or ``0,2,5``; needs the count)."""
+    count = None
+    if count_raw is not None:
+        if not count_raw.isdigit() or int(count_raw) < 1:
+            raise ConfigError(f"SHARD_COUNT must be a whole number of 1 or more, got {count_raw!r}")
+        count = int(count_raw)
+    if ids_raw is None:
+        return count, None
+    if count is None:
+        raise ConfigError("SHARD_IDS needs SHARD_COUNT too (e.g. SHARD_COUNT=8 SHARD_IDS=0-3)")
+    ids: set[int] = set()
+    for part in ids_raw.split(","):
+        low, dash, high = part.strip().partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()):
+            raise ConfigError(f"SHARD_IDS must look like 0-3 or 0,2,5, got {ids_raw!r}")
+        ids.update(range(int(low), int(high if dash else low) + 1))
+    if not ids or max(ids) >= count:
+        raise ConfigError(f"SHARD_IDS must be between 0 and {count - 1} (SHARD_COUNT={count})")
+    return count, tuple(sorted(ids))
 
 
 def default_gateway_for(api_base_url: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.client import Clock, HeartstopperBot, utc_now
 from bot.config import Settings
-from bot.database.connection import open_database
+from bot.database.store import open_store
 from bot.failures import StartupFailure, explain_startup_error
 from bot.logs import ReconnectNotes
 from bot.reloading import reload_triggers
@@ -167,7 +167,7 @@ async def run_bot(
     stop = asyncio.Event()
     if handle_signals:
         _install_stop_signals(stop)
-    async with open_database(settings.database_path) as db:
+    async with open_store(settings.database_path, settings.database_url) as db:
         bot = HeartstopperBot(settings=settings, db=db, show=show, clock=clock)
         async with bot:
             # SIGHUP and `heartstopper-bot reload` re-read the show data (bot/reloading.py).
@@ -180,7 +180,7 @@ async def sync_once(settings: Settings) -> str:
     """Log in, sync the command tree (to the dev guild, or globally), log out."""
     point_at_configured_discord(settings)
     show = load_show_data(settings.data_path)
-    async with open_database(settings.database_path) as db:
+    async with open_store(settings.database_path, settings.database_url) as db:
         bot = HeartstopperBot(settings=settings, db=db, show=show, maintenance_only=True)
         async with bot:
             try:

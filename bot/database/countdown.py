@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import json
 import secrets
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, fields
 from typing import Any
@@ -27,6 +28,7 @@ from bot.countdown.settings import (
     parse_reminders,
     store_reminders,
 )
+from bot.scheduling.sharding import ShardScope
 
 _DEFAULTS = CountdownSettings(guild_id=0)
 
@@ -211,6 +213,12 @@ def changed_columns(old: CountdownSettings, new: CountdownSettings) -> dict[str,
 _BLOCKING_SQL = "('claimed', 'sending', 'sent', 'unconfirmed')"
 
 
+# One write turn per connection (see CountdownRepository.__init__).
+_write_turns: weakref.WeakKeyDictionary[aiosqlite.Connection, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 class CountdownRepository:
     """Typed access to the countdown tables, with a write-through cache of settings.
 
@@ -219,15 +227,19 @@ class CountdownRepository:
     transaction and keeps the cache in step with what was committed.
     """
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, *, shards: ShardScope | None = None) -> None:
         self._conn = conn
+        # The shards this process runs: the tick, recovery and membership only ever look at
+        # their servers (None: all of them). Set once the shard count is known.
+        self.shards = shards
         self._cache: dict[int, CountdownSettings] = {}
         # Bumped by every write of a server's settings: a read that was in flight across a
         # write must not put its older copy into the cache.
         self._generation: dict[int, int] = {}
         # One connection serves every coroutine: writes take turns, so a command saving
         # settings never opens a transaction inside the tick's (or joins it by accident).
-        self._writing = asyncio.Lock()
+        # The turn belongs to the connection, shared by every repository opened on it.
+        self._writing = _write_turns.setdefault(conn, asyncio.Lock())
 
     # -- settings ---------------------------------------------------------------------------
 
@@ -409,11 +421,15 @@ class CountdownRepository:
                 self._remember(gid, generations[gid], found[gid])
         return found
 
+    def _owned(self, column: str) -> str:
+        return "TRUE" if self.shards is None else self.shards.sql(column)
+
     async def unscheduled(self, now: dt.datetime) -> list[CountdownSettings]:
         """Running countdowns with nothing in the schedule after ``now`` (start-up fills them)."""
         async with self._conn.execute(
             "SELECT * FROM guild_settings WHERE channel_id IS NOT NULL"
             " AND removed_at IS NULL AND coalesce(enabled, 1) = 1"
+            f" AND {self._owned('guild_id')}"
             " AND guild_id NOT IN (SELECT guild_id FROM schedule WHERE due_at > ?)",
             (to_epoch(now),),
         ) as cur:
@@ -441,6 +457,7 @@ class CountdownRepository:
         async with self._conn.execute(
             "SELECT s.guild_id, s.due_at FROM schedule AS s"
             + self._RUNNING
+            + f" AND {self._owned('s.guild_id')}"
             + " AND s.due_at <= ? ORDER BY s.due_at, s.guild_id LIMIT ?",
             (to_epoch(now), limit),
         ) as cur:
@@ -452,6 +469,7 @@ class CountdownRepository:
         async with self._conn.execute(
             "SELECT s.due_at FROM schedule AS s"
             + self._RUNNING
+            + f" AND {self._owned('s.guild_id')}"
             + " AND s.due_at > ? ORDER BY s.due_at LIMIT 1",
             (to_epoch(now),),
         ) as cur:
@@ -520,7 +538,9 @@ class CountdownRepository:
         start-up with many servers doesn't hold the write lock for long.
         """
         async with self._transaction():
-            async with self._conn.execute("SELECT guild_id, removed_at FROM guild_settings") as cur:
+            async with self._conn.execute(
+                f"SELECT guild_id, removed_at FROM guild_settings WHERE {self._owned('guild_id')}"
+            ) as cur:
                 rows = await cur.fetchall()
             back = [gid for gid, removed in rows if removed is not None and gid in present]
             left = [gid for gid, removed in rows if removed is None and gid not in present]
@@ -537,7 +557,8 @@ class CountdownRepository:
     async def removed_before(self, before: dt.datetime) -> list[int]:
         """Servers the bot left before ``before`` (their grace period is over)."""
         async with self._conn.execute(
-            "SELECT guild_id FROM guild_settings WHERE removed_at IS NOT NULL AND removed_at < ?",
+            "SELECT guild_id FROM guild_settings WHERE removed_at IS NOT NULL AND removed_at < ?"
+            f" AND {self._owned('guild_id')}",
             (to_epoch(before),),
         ) as cur:
             return [row[0] for row in await cur.fetchall()]
@@ -714,12 +735,14 @@ class CountdownRepository:
         )
 
     async def adopt(self, row: LedgerRow, *, boot_id: str) -> bool:
-        """Take over an open claim left by a process that is gone, to send it again."""
+        """Take over an open claim left by a process that is gone, to send it again; only
+        while it still names the boot it was read with, so of two adopters one wins."""
         table, where, params = _row_where(row)
         found = await self._write_returning(
             f"UPDATE {table} SET state = 'claimed', boot_id = ?"
-            f" WHERE {where} AND state IN ('claimed', 'sending') RETURNING guild_id",
-            (boot_id, *params),
+            f" WHERE {where} AND state IN ('claimed', 'sending') AND boot_id IS ?"
+            " RETURNING guild_id",
+            (boot_id, *params, row.boot_id),
         )
         return found is not None
 
@@ -734,7 +757,8 @@ class CountdownRepository:
     async def open_deliveries(self) -> list[LedgerRow]:
         """Posts claimed or in flight, oldest first (a process died before finishing)."""
         async with self._conn.execute(
-            "SELECT * FROM deliveries WHERE state IN ('claimed', 'sending') ORDER BY scheduled_at"
+            "SELECT * FROM deliveries WHERE state IN ('claimed', 'sending')"
+            f" AND {self._owned('guild_id')} ORDER BY scheduled_at"
         ) as cur:
             routine: list[LedgerRow] = [_delivery_from_row(row) for row in await cur.fetchall()]
         async with self._conn.execute(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.client import Clock, HeartstopperBot, utc_now
 from bot.config import Settings
-from bot.database.connection import open_database
+from bot.database.store import open_store
 from bot.runner import close_gracefully, point_at_configured_discord
 from bot.sandbox.simulator.server import Simulator
 from bot.scheduling.pacing import DEFAULT_RATE
@@ -50,7 +50,7 @@ async def bot_against(
     settings = simulator_settings(sim, database_path, **settings_overrides)
     point_at_configured_discord(settings)
     show = show or load_show_data(settings.data_path)
-    async with open_database(database_path) as db:
+    async with open_store(database_path, settings.database_url) as db:
         bot = HeartstopperBot(
             settings=settings,
             db=db,

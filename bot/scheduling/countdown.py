@@ -53,13 +53,13 @@ from bot.countdown.idempotency import NONCE_WINDOW, message_nonce, one_off_nonce
 from bot.countdown.planner import PlannedPost, Target, is_finished, plan_post, resolve_target
 from bot.countdown.settings import CountdownSettings, CustomEvent, uses_events
 from bot.database.countdown import (
-    CountdownRepository,
     CountdownStatus,
     Delivery,
     LedgerRow,
     OneOffPost,
     SendContext,
 )
+from bot.database.store import CountdownStore
 from bot.scheduling.pacing import Pacer, next_request_is_paid
 from bot.show.models import Release
 
@@ -244,7 +244,7 @@ class CountdownService:
     def __init__(
         self,
         *,
-        repo: CountdownRepository,
+        repo: CountdownStore,
         releases: Sequence[Release],
         clock: Clock,
         send: Send,

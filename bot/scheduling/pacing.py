@@ -36,6 +36,13 @@ class Pacer:
         self._recent: deque[float] = deque()
         self.requests = 0  # how many went through (benchmarks report it)
 
+    def set_rate(self, rate: float) -> None:
+        """A new budget from the next slot on (a process taking over another's shards)."""
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.interval = 1.0 / rate
+        self._cap = max(1, int(rate))
+
     def reserve(self) -> float:
         """Claim the next free slot; return how long to wait for it (pure bookkeeping)."""
         now = self._monotonic()

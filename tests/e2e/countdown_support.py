@@ -13,6 +13,7 @@ from bot.client import HeartstopperBot
 from bot.sandbox.harness import bot_against
 from bot.sandbox.simulator.interactions import InteractionResult
 from bot.sandbox.simulator.server import Simulator
+from tests.backends import Backend
 
 TICK = 0.05  # seconds between real APScheduler ticks: posts appear within a few of these
 SEND_RATE = 500.0  # fast pacing: the pacing itself is the benchmark's business
@@ -47,10 +48,14 @@ class SettableClock:
 
 @contextlib.asynccontextmanager
 async def countdown_bot(
-    sim: Simulator, db_path: Path, clock: SettableClock, **kwargs: Any
+    sim: Simulator, db: Path | Backend, clock: SettableClock, **kwargs: Any
 ) -> AsyncIterator[HeartstopperBot]:
+    """The bot on an SQLite file, or on a test backend (SQLite or PostgreSQL)."""
+    if isinstance(db, Backend):
+        kwargs.setdefault("database_url", db.url)
+        db = db.sqlite_path
     async with bot_against(
-        sim, db_path, clock=clock, tick_seconds=TICK, send_rate=SEND_RATE, **kwargs
+        sim, db, clock=clock, tick_seconds=TICK, send_rate=SEND_RATE, **kwargs
     ) as bot:
         yield bot
 

@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.countdown.settings import CountdownSettings
-from bot.database.connection import open_database
-from bot.database.countdown import CountdownRepository
 from bot.sandbox.simulator.server import Simulator
+from tests.backends import Backend
 
 PROJECT = Path(__file__).resolve().parents[2]
 SERVERS = 200
@@ -29,37 +28,48 @@ POST_AT = dt.datetime(2024, 9, 1, 9, 0, tzinfo=dt.UTC)
 TOKEN = "crash-test-bot-token-0123456789abcdef"
 
 
-async def seed(db_path: Path, channels: dict[int, int]) -> None:
+async def seed(backend: Backend, channels: dict[int, int]) -> None:
     """Every server configured directly in storage, all due at the same instant."""
-    async with open_database(db_path) as db:
-        repo = CountdownRepository(db)
-        for guild_id, channel_id in channels.items():
-            settings = CountdownSettings(
-                guild_id=guild_id, channel_id=channel_id, post_time=dt.time(9, 0)
-            )
-            await repo.save_settings(settings, next_post_at=POST_AT, now=POST_AT)
+    repo = backend.repo()
+    for guild_id, channel_id in channels.items():
+        settings = CountdownSettings(
+            guild_id=guild_id, channel_id=channel_id, post_time=dt.time(9, 0)
+        )
+        await repo.save_settings(settings, next_post_at=POST_AT, now=POST_AT)
 
 
-async def ledger_states(db_path: Path) -> dict[str, int]:
-    async with open_database(db_path) as db:
-        async with db.execute("SELECT state, count(*) FROM deliveries GROUP BY state") as cur:
-            return {row[0]: row[1] for row in await cur.fetchall()}
+async def ledger_states(backend: Backend) -> dict[str, int]:
+    rows = await backend.rows("SELECT state, count(*) FROM deliveries GROUP BY state")
+    return {row[0]: row[1] for row in rows}
 
 
 @contextlib.asynccontextmanager
 async def bot_process(
-    sim: Simulator, db_path: Path, log: Path
+    sim: Simulator,
+    backend: Backend,
+    log: Path,
+    *,
+    send_rate: float = SEND_RATE,
+    **extra_env: str,
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DEV_GUILD"))}
+    """``python -m tests.e2e.bot_process`` on ``backend``'s database (a real OS process)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DISCORD_", "DEV_GUILD", "DATABASE_", "SHARD_"))
+    }
     env.update(
         PYTHONPATH=str(PROJECT),
         DISCORD_TOKEN=TOKEN,
         DISCORD_API_BASE_URL=sim.api_base_url,
-        DATABASE_PATH=str(db_path),
+        DATABASE_PATH=str(backend.sqlite_path),
         COUNTDOWN_TEST_NOW=(POST_AT + dt.timedelta(seconds=30)).isoformat(),
         COUNTDOWN_TEST_TICK="0.1",
-        COUNTDOWN_TEST_SEND_RATE=str(SEND_RATE),
+        COUNTDOWN_TEST_SEND_RATE=str(send_rate),
+        **extra_env,
     )
+    if backend.url is not None:
+        env["DATABASE_URL"] = backend.url
     with log.open("ab") as stderr:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -79,15 +89,15 @@ async def bot_process(
 
 
 async def test_sigkill_mid_fan_out_then_restart_posts_exactly_once_everywhere(
-    tmp_path: Path,
+    tmp_path: Path, backend: Backend
 ) -> None:
-    db_path, log = tmp_path / "bot.sqlite3", tmp_path / "bot.log"
+    log = tmp_path / "bot.log"
     async with Simulator(token=TOKEN) as sim:
         channels: dict[int, int] = {}
         for n in range(SERVERS):
             guild = sim.add_guild(f"Fan Club {n}")
             channels[guild.id] = sim.add_channel(guild.id, "countdown").id
-        await seed(db_path, channels)
+        await seed(backend, channels)
 
         def delivered() -> list[int]:
             return [len(sim.state.messages.get(c, [])) for c in channels.values()]
@@ -104,22 +114,22 @@ async def test_sigkill_mid_fan_out_then_restart_posts_exactly_once_everywhere(
                 os.kill(victim.pop(), signal.SIGKILL)
 
         sim.state.store_message = store_then_kill  # type: ignore[method-assign]
-        async with bot_process(sim, db_path, log) as first:
+        async with bot_process(sim, backend, log) as first:
             victim.append(first.pid)
             assert await asyncio.wait_for(first.wait(), 60) == -signal.SIGKILL
         assert sum(delivered()) == KILL_AFTER and max(delivered()) == 1
-        unsent = await ledger_states(db_path)
+        unsent = await ledger_states(backend)
         assert unsent.get("sending", 0) >= 1  # the one in flight (its answer never came)
         assert unsent.get("claimed", 0) + unsent["sending"] >= SERVERS - KILL_AFTER + 1
         # "Sending" is written right before a request leaves: only the few that had their
         # rate-limit slot can be in doubt, not every post a sender had picked up.
         assert unsent["sending"] <= 3, unsent
 
-        async with bot_process(sim, db_path, log):
+        async with bot_process(sim, backend, log):
             await sim.wait_until(lambda: min(delivered()) >= 1, 60, "every server's post")
             await asyncio.sleep(1.0)  # a few more ticks and any straggling resend
         assert delivered() == [1] * SERVERS, log.read_text()[-2000:]
         # The in-flight post was sent again with its nonce and Discord collapsed the copy.
         assert sim.stats.requests["POST /channels/{channel_id}/messages"] > SERVERS
 
-    assert await ledger_states(db_path) == {"sent": SERVERS}
+    assert await ledger_states(backend) == {"sent": SERVERS}

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -20,6 +19,7 @@ from bot.client import HeartstopperBot
 from bot.database.countdown import to_epoch
 from bot.sandbox.simulator.demo import DemoGuild
 from bot.sandbox.simulator.server import Simulator
+from tests.backends import Backend
 from tests.e2e.countdown_support import (
     SEP_1_0700,
     SettableClock,
@@ -40,9 +40,10 @@ def clock() -> SettableClock:
 
 @pytest.fixture
 async def cbot(
-    sim: Simulator, demo: DemoGuild, tmp_path: Path, clock: SettableClock
+    sim: Simulator, demo: DemoGuild, backend: Backend, clock: SettableClock
 ) -> AsyncIterator[HeartstopperBot]:
-    async with countdown_bot(sim, tmp_path / "bot.sqlite3", clock) as running:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    async with countdown_bot(sim, backend, clock) as running:
         yield running
 
 

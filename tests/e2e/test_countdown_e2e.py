@@ -18,6 +18,7 @@ from bot.sandbox.simulator import permissions as perms
 from bot.sandbox.simulator.demo import DemoGuild
 from bot.sandbox.simulator.server import Simulator
 from bot.sandbox.simulator.sim_interactions import CommandNotAvailable
+from tests.backends import Backend
 from tests.e2e.countdown_support import (
     LONDON,
     SEP_1_0700,
@@ -230,9 +231,9 @@ async def test_settings_changes_take_effect_without_a_restart(
 
 
 async def test_restart_between_ticks_neither_duplicates_nor_loses(
-    sim: Simulator, demo: DemoGuild, tmp_path: Path, clock: SettableClock
+    sim: Simulator, demo: DemoGuild, backend: Backend, clock: SettableClock
 ) -> None:
-    db = tmp_path / "bot.sqlite3"
+    db = backend  # SQLite, then PostgreSQL
     async with countdown_bot(sim, db, clock) as first:
         await setup_london(sim, demo)
         clock.set(post_instant(1) + dt.timedelta(seconds=20))
@@ -251,9 +252,9 @@ async def test_restart_between_ticks_neither_duplicates_nor_loses(
 
 
 async def test_post_missed_while_down_is_sent_late_once_the_same_day(
-    sim: Simulator, demo: DemoGuild, tmp_path: Path, clock: SettableClock
+    sim: Simulator, demo: DemoGuild, backend: Backend, clock: SettableClock
 ) -> None:
-    db = tmp_path / "bot.sqlite3"
+    db = backend  # SQLite, then PostgreSQL
     async with countdown_bot(sim, db, clock):
         await setup_london(sim, demo, role=False)
     clock.set(post_instant(1, hour=15))  # 16:00 in London: missed, but still the same day
@@ -269,9 +270,9 @@ async def test_post_missed_while_down_is_sent_late_once_the_same_day(
 
 
 async def test_post_missed_while_down_is_skipped_once_the_day_is_over(
-    sim: Simulator, demo: DemoGuild, tmp_path: Path, clock: SettableClock
+    sim: Simulator, demo: DemoGuild, backend: Backend, clock: SettableClock
 ) -> None:
-    db = tmp_path / "bot.sqlite3"
+    db = backend  # SQLite, then PostgreSQL
     async with countdown_bot(sim, db, clock):
         await setup_london(sim, demo, role=False)
     # 00:30 on 3 September in London: the posts of the 1st and 2nd are both gone.
@@ -286,11 +287,11 @@ async def test_post_missed_while_down_is_skipped_once_the_day_is_over(
 
 
 async def test_down_for_days_still_sends_todays_post_late(
-    sim: Simulator, demo: DemoGuild, tmp_path: Path, clock: SettableClock
+    sim: Simulator, demo: DemoGuild, backend: Backend, clock: SettableClock
 ) -> None:
     # Regression: the row still held the 1 September instant, and judging only that one
     # skipped the 4 September post as well, although it was still 4 September in London.
-    db = tmp_path / "bot.sqlite3"
+    db = backend  # SQLite, then PostgreSQL
     async with countdown_bot(sim, db, clock):
         await setup_london(sim, demo, role=False)
     clock.set(post_instant(4, hour=12))

@@ -101,3 +101,37 @@ def test_log_format_and_connect_timeout() -> None:
 def test_bad_operations_settings_name_their_key(key: str, value: str) -> None:
     with pytest.raises(ConfigError, match=key):
         load_settings({"DISCORD_TOKEN": TOKEN, key: value})
+
+
+def test_sharding_and_database_url_are_parsed() -> None:
+    settings = load_settings(
+        {
+            "DISCORD_TOKEN": TOKEN,
+            "SHARD_COUNT": "8",
+            "SHARD_IDS": "0-2, 6",
+            "DATABASE_URL": "postgresql://bot:secret@127.0.0.1/heartstopper",
+        }
+    )
+    assert settings.shard_count == 8
+    assert settings.shard_ids == (0, 1, 2, 6)
+    assert settings.database_url == "postgresql://bot:secret@127.0.0.1/heartstopper"
+    assert "secret" not in repr(settings)
+    unsharded = load_settings({"DISCORD_TOKEN": TOKEN})
+    assert (unsharded.shard_count, unsharded.shard_ids, unsharded.database_url) == (None,) * 3
+
+
+@pytest.mark.parametrize(
+    ("env", "key"),
+    [
+        ({"SHARD_COUNT": "0"}, "SHARD_COUNT"),
+        ({"SHARD_COUNT": "two"}, "SHARD_COUNT"),
+        ({"SHARD_IDS": "0-1"}, "SHARD_COUNT too"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "3-4"}, "between 0 and 3"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "a"}, "SHARD_IDS"),
+        ({"DATABASE_URL": "mysql://u:hunter2@db/x"}, "postgresql://"),
+    ],
+)
+def test_bad_sharding_or_database_url_names_the_key(env: dict[str, str], key: str) -> None:
+    with pytest.raises(ConfigError, match=key) as raised:
+        load_settings({"DISCORD_TOKEN": TOKEN, **env})
+    assert "hunter2" not in str(raised.value)

@@ -12,17 +12,19 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiosqlite
 import apscheduler.schedulers.base as apscheduler_base
 import pytest
 
 from bot.countdown.planner import PlannedPost
 from bot.countdown.settings import CountdownSettings
 from bot.database.connection import open_database
-from bot.database.countdown import CountdownRepository
+from bot.database.store import CountdownStore, Database, countdown_store
 from bot.scheduling.countdown import CountdownService
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.scheduler import PeriodicJobs
 from bot.show.loader import load_show_data
+from tests.backends import Backend
 
 POST_AT = dt.datetime(2024, 9, 1, 9, 0, tzinfo=dt.UTC)
 RELEASES = load_show_data().releases
@@ -54,7 +56,7 @@ class RecordedSend:
 
 def _service(db, clock: Clock, send: RecordedSend) -> CountdownService:  # type: ignore[no-untyped-def]
     return CountdownService(
-        repo=CountdownRepository(db),
+        repo=countdown_store(db),
         releases=RELEASES,
         clock=clock,
         send=send,
@@ -64,15 +66,22 @@ def _service(db, clock: Clock, send: RecordedSend) -> CountdownService:  # type:
     )
 
 
-async def _configure(repo: CountdownRepository, guild_id: int, at: dt.datetime) -> None:
+async def _configure(repo: CountdownStore, guild_id: int, at: dt.datetime) -> None:
     settings = CountdownSettings(guild_id=guild_id, channel_id=guild_id + 1)
     await repo.save_settings(settings, next_post_at=at, now=at - dt.timedelta(hours=1))
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[object]:
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
+    """For the tests about SQLite's own mechanics (its single write turn, its query plans)."""
     async with open_database(tmp_path / "bot.sqlite3") as conn:
         yield conn
+
+
+@pytest.fixture
+def db(backend: Backend) -> Database:
+    """Each test here runs on SQLite and on PostgreSQL."""
+    return backend.db
 
 
 # -- 3. the tick removes only the schedule entries it read ----------------------------------
@@ -124,9 +133,9 @@ async def test_graceful_stop_finishes_the_send_in_flight_and_never_resends_it(db
 # -- 8. an admin's save never undoes the bot's own pause ----------------------------------------
 
 
-async def test_admin_save_racing_the_bots_pause_keeps_the_pause_and_its_error(db) -> None:  # type: ignore[no-untyped-def]
+async def test_admin_save_racing_the_bots_pause_keeps_the_pause_and_its_error(sqlite_db) -> None:  # type: ignore[no-untyped-def]
     clock = Clock(POST_AT - dt.timedelta(hours=1))
-    service = _service(db, clock, RecordedSend())
+    service = _service(sqlite_db, clock, RecordedSend())
     repo = service.repo
     await _configure(repo, 1000, POST_AT)
     settings = await repo.get_settings(1000)
@@ -153,8 +162,10 @@ async def test_admin_save_racing_the_bots_pause_keeps_the_pause_and_its_error(db
 # -- 12. purging a removed server uses an index ---------------------------------------------
 
 
-async def test_deleting_a_servers_ledger_rows_uses_an_index(db) -> None:  # type: ignore[no-untyped-def]
-    async with db.execute("EXPLAIN QUERY PLAN DELETE FROM deliveries WHERE guild_id = 1") as cur:
+async def test_deleting_a_servers_ledger_rows_uses_an_index(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    async with sqlite_db.execute(
+        "EXPLAIN QUERY PLAN DELETE FROM deliveries WHERE guild_id = 1"
+    ) as cur:
         plan = " ".join(str(row[-1]) for row in await cur.fetchall())
     assert "USING" in plan and "INDEX" in plan, plan
 
@@ -225,7 +236,7 @@ async def test_a_post_slowed_by_a_big_fan_out_is_not_called_late(db) -> None:  #
         return len(sent)
 
     service = CountdownService(
-        repo=CountdownRepository(db), releases=RELEASES, clock=clock, send=send, workers=1
+        repo=countdown_store(db), releases=RELEASES, clock=clock, send=send, workers=1
     )
     await service.start()  # running since 08:00
     await _configure(service.repo, 1000, POST_AT)

@@ -1,40 +1,27 @@
-"""The countdown repository against a real SQLite file."""
+"""The countdown repository against a real SQLite file and a real PostgreSQL server."""
 
 import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import aiosqlite
-import pytest
 
 from bot.countdown.clock import local_date_of, local_day_bounds
 from bot.countdown.idempotency import message_nonce
 from bot.countdown.settings import Cadence, CountdownSettings
-from bot.database.connection import open_database
-from bot.database.countdown import CountdownRepository, Delivery
+from bot.database.countdown import Delivery
+from tests.backends import Backend
 
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 GUILD = 111111111111111111
 
 
-@pytest.fixture
-async def conn(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    async with open_database(tmp_path / "bot.sqlite3") as conn:
-        yield conn
-
-
-async def test_unconfigured_server_gets_defaults(conn: aiosqlite.Connection) -> None:
-    repo = CountdownRepository(conn)
+async def test_unconfigured_server_gets_defaults(backend: Backend) -> None:
+    repo = backend.repo()
     assert await repo.get_settings(GUILD) == CountdownSettings(guild_id=GUILD)
     status = await repo.get_status(GUILD, now=NOW)
     assert status.next_post_at is None and status.last_error is None
 
 
-async def test_only_overrides_are_stored_and_round_trip(
-    conn: aiosqlite.Connection, tmp_path: Path
-) -> None:
-    repo = CountdownRepository(conn)
+async def test_only_overrides_are_stored_and_round_trip(backend: Backend) -> None:
+    repo = backend.repo()
     settings = CountdownSettings(
         guild_id=GUILD,
         channel_id=222222222222222222,
@@ -43,16 +30,16 @@ async def test_only_overrides_are_stored_and_round_trip(
         cadence=Cadence.MILESTONES,
     )
     await repo.save_settings(settings, next_post_at=NOW, now=NOW)
-    async with conn.execute("SELECT role_id, target, enabled FROM guild_settings") as cur:
-        assert tuple(await cur.fetchone()) == (None, None, None)  # defaults stay in code
+    rows = await backend.rows("SELECT role_id, target, enabled FROM guild_settings")
+    assert rows == [(None, None, None)]  # defaults stay in code
     # A fresh repository (no cache) reads the same record back.
-    assert await CountdownRepository(conn).get_settings(GUILD) == settings
+    assert await backend.repo().get_settings(GUILD) == settings
     assert (await repo.due(NOW)) == [(GUILD, NOW)]
     assert await repo.due(NOW - dt.timedelta(seconds=1)) == []
 
 
-async def test_pausing_error_is_reported_once(conn: aiosqlite.Connection) -> None:
-    repo = CountdownRepository(conn)
+async def test_pausing_error_is_reported_once(backend: Backend) -> None:
+    repo = backend.repo()
     await repo.save_settings(
         CountdownSettings(guild_id=GUILD, channel_id=1), next_post_at=NOW, now=NOW
     )
@@ -73,8 +60,8 @@ def _claim(guild_id: int, at: dt.datetime, zone: str = "UTC", target: str = "nex
     )  # fmt: skip
 
 
-async def test_one_claim_per_local_day_whatever_the_target(conn: aiosqlite.Connection) -> None:
-    repo = CountdownRepository(conn)
+async def test_one_claim_per_local_day_whatever_the_target(backend: Backend) -> None:
+    repo = backend.repo()
     claim = repo.claim_and_reschedule
     assert await claim([_claim(GUILD, NOW)], [], handled=[]) == [_claim(GUILD, NOW)]
     # Claimed (or being sent): the same day, another target or a later time, is refused.
@@ -85,8 +72,8 @@ async def test_one_claim_per_local_day_whatever_the_target(conn: aiosqlite.Conne
     assert await repo.count_deliveries(GUILD, "claimed") == 2
 
 
-async def test_a_zone_change_counts_posts_in_the_new_local_day(conn: aiosqlite.Connection) -> None:
-    repo = CountdownRepository(conn)
+async def test_a_zone_change_counts_posts_in_the_new_local_day(backend: Backend) -> None:
+    repo = backend.repo()
     claim = repo.claim_and_reschedule
     # 22:00 UTC on 26 November, the UTC day's post...
     evening = NOW.replace(hour=22)
@@ -100,8 +87,8 @@ async def test_a_zone_change_counts_posts_in_the_new_local_day(conn: aiosqlite.C
     assert len(await claim([_claim(GUILD, la_morning, "America/Los_Angeles")], [], handled=[])) == 1
 
 
-async def test_failed_or_skipped_days_stay_open(conn: aiosqlite.Connection) -> None:
-    repo = CountdownRepository(conn)
+async def test_failed_or_skipped_days_stay_open(backend: Backend) -> None:
+    repo = backend.repo()
     [first] = await repo.claim_and_reschedule([_claim(GUILD, NOW)], [], handled=[])
     await repo.finish_delivery(first, state="failed", at=NOW, error="403")
     again = _claim(GUILD, NOW + dt.timedelta(hours=2))
@@ -109,8 +96,8 @@ async def test_failed_or_skipped_days_stay_open(conn: aiosqlite.Connection) -> N
     assert await repo.count_deliveries(GUILD, "claimed") == 1
 
 
-async def test_sending_is_marked_only_by_the_claims_owner(conn: aiosqlite.Connection) -> None:
-    repo = CountdownRepository(conn)
+async def test_sending_is_marked_only_by_the_claims_owner(backend: Backend) -> None:
+    repo = backend.repo()
     [claimed] = await repo.claim_and_reschedule([_claim(GUILD, NOW)], [], handled=[])
     assert not await repo.start_sending(claimed, boot_id="another-process", at=NOW)
     assert await repo.start_sending(claimed, boot_id="boot-1", at=NOW)
@@ -122,8 +109,8 @@ async def test_sending_is_marked_only_by_the_claims_owner(conn: aiosqlite.Connec
     assert not await repo.adopt(open_row, boot_id="boot-3")
 
 
-async def test_removed_server_is_purged_after_grace(conn: aiosqlite.Connection) -> None:
-    repo = CountdownRepository(conn)
+async def test_removed_server_is_purged_after_grace(backend: Backend) -> None:
+    repo = backend.repo()
     await repo.save_settings(
         CountdownSettings(guild_id=GUILD, channel_id=1), next_post_at=NOW, now=NOW
     )
@@ -139,8 +126,8 @@ async def test_removed_server_is_purged_after_grace(conn: aiosqlite.Connection) 
     assert await repo.count_deliveries(GUILD, "claimed") == 0
 
 
-async def test_duplicate_event_names_are_refused(conn: aiosqlite.Connection) -> None:
-    repo = CountdownRepository(conn)
+async def test_duplicate_event_names_are_refused(backend: Backend) -> None:
+    repo = backend.repo()
     first = await repo.add_event(GUILD, "Watch party", NOW, created_by=1, now=NOW)
     assert first is not None
     assert await repo.add_event(GUILD, "watch PARTY", NOW, created_by=1, now=NOW) is None

@@ -16,9 +16,11 @@ from bot.countdown.planner import PlannedPost
 from bot.countdown.settings import CountdownSettings
 from bot.database.connection import open_database
 from bot.database.countdown import CountdownRepository
+from bot.database.store import countdown_store
 from bot.scheduling.countdown import CountdownService
 from bot.scheduling.pacing import Pacer
 from bot.show.loader import load_show_data
+from tests.backends import Backend
 
 # Season 3 was released on 2024-10-03: a month of daily posts ahead.
 START = dt.datetime(2024, 9, 1, 6, 0, tzinfo=dt.UTC)
@@ -37,6 +39,7 @@ class Harness:
         self.service = service
         self.clock = clock
         self.sent: list[PlannedPost] = []
+        self.backend: Backend | None = None
 
     async def tick_at(self, when: dt.datetime) -> None:
         self.clock.now = when
@@ -45,27 +48,28 @@ class Harness:
 
 
 @pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+async def harness(backend: Backend) -> AsyncIterator[Harness]:
+    """The service on SQLite and on PostgreSQL (each test runs on both)."""
     clock = Clock(START)
-    async with open_database(tmp_path / "bot.sqlite3") as db:
-        sent: list[PlannedPost] = []
+    sent: list[PlannedPost] = []
 
-        async def send(post: PlannedPost, nonce: str) -> int:
-            sent.append(post)
-            return len(sent)
+    async def send(post: PlannedPost, nonce: str) -> int:
+        sent.append(post)
+        return len(sent)
 
-        service = CountdownService(
-            repo=CountdownRepository(db),
-            releases=load_show_data().releases,
-            clock=clock,
-            send=send,
-            pacer=Pacer(1000),
-        )
-        await service.start()
-        h = Harness(service, clock)
-        h.sent = sent
-        yield h
-        await service.stop()
+    service = CountdownService(
+        repo=countdown_store(backend.db),
+        releases=load_show_data().releases,
+        clock=clock,
+        send=send,
+        pacer=Pacer(1000),
+    )
+    await service.start()
+    h = Harness(service, clock)
+    h.sent = sent
+    h.backend = backend
+    yield h
+    await service.stop()
 
 
 def at(hour: int, minute: int = 0, *, day: int = 1) -> dt.datetime:
@@ -131,8 +135,8 @@ async def test_restart_schedules_only_what_has_nothing_ahead(harness: Harness) -
             CountdownSettings(guild_id=guild_id, channel_id=guild_id, post_time=dt.time(9, 0))
         )
     assert await harness.service.rebuild_schedule() == 0
-    repo = harness.service.repo
-    await repo._conn.execute("DELETE FROM schedule WHERE guild_id = 2")
+    assert harness.backend is not None
+    await harness.backend.rows("DELETE FROM schedule WHERE guild_id = 2")
     assert await harness.service.rebuild_schedule() == 1
     await harness.tick_at(at(9))
     assert sorted(p.guild_id for p in harness.sent) == [1, 2]

@@ -66,3 +66,34 @@ def test_gap_in_numbering_is_refused(tmp_path: Path) -> None:
     (tmp_path / "0003_c.sql").write_text("SELECT 1;")
     with pytest.raises(MigrationError, match="expected migration number 0002"):
         discover_migrations(tmp_path)
+
+
+async def test_postgres_failed_migration_leaves_database_unchanged(tmp_path: Path) -> None:
+    import asyncpg
+
+    from bot.database.postgres import apply_pg_migrations
+    from tests.backends import postgres_schema
+
+    migrations = tmp_path / "migrations_pg"
+    migrations.mkdir()
+    (migrations / "0001_first.sql").write_text("CREATE TABLE a (x INTEGER);")
+    (migrations / "0002_broken.sql").write_text(
+        "CREATE TABLE b (y INTEGER);\nINSERT INTO a VALUES (1);\nTHIS IS NOT SQL;"
+    )
+    async with postgres_schema() as url:
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=1)
+        try:
+            with pytest.raises(MigrationError, match=r"0002_broken\.sql"):
+                await apply_pg_migrations(pool, migrations)
+            tables = await pool.fetch(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema()"
+            )
+            assert {row[0] for row in tables} == {"a", "schema_migrations"}
+            assert await pool.fetchval("SELECT count(*) FROM a") == 0
+            assert await pool.fetchval("SELECT max(version) FROM schema_migrations") == 1
+            (migrations / "0002_broken.sql").write_text("CREATE TABLE b (y INTEGER);")
+            assert await apply_pg_migrations(pool, migrations) == [2]
+            assert await apply_pg_migrations(pool, migrations) == []  # a rerun is a no-op
+        finally:
+            await pool.close()

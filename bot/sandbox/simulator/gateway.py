@@ -33,7 +33,10 @@ GUILD_SCHEDULED_EVENTS = 1 << 16
 PRIVILEGED_INTENTS = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
 # Close codes
 UNKNOWN_OPCODE, DECODE_ERROR, AUTH_FAILED, ALREADY_AUTHENTICATED = 4001, 4002, 4004, 4005
+INVALID_SHARD, SHARDING_REQUIRED = 4010, 4011
 INVALID_INTENTS, DISALLOWED_INTENTS = 4013, 4014
+# Discord refuses a session that would receive more servers than this: the bot must shard.
+MAX_GUILDS_PER_SESSION = 2500
 
 # How many dispatches a session keeps for RESUME replay.
 _REPLAY_BUFFER = 2000
@@ -90,6 +93,8 @@ class Session:
     intents: int
     shard: list[int] | None
     seq: int = 0
+    shard_id: int = 0
+    shard_count: int = 1
     log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=_REPLAY_BUFFER))
     conn: Connection | None = None
     valid: bool = True
@@ -109,6 +114,30 @@ class Session:
         if seq < self.seq and (not frames or frames[0]["s"] != seq + 1):
             return None
         return frames
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard that receives a server's events (Discord's formula)."""
+    return (guild_id >> 22) % shard_count
+
+
+def parse_shard(value: Any) -> tuple[int, int] | None:
+    """``[shard_id, shard_count]`` from IDENTIFY (absent: ``(0, 1)``); None when malformed."""
+    if value is None:
+        return 0, 1
+    if not (isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value)):
+        return None
+    shard_id, count = value
+    return (shard_id, count) if 0 <= shard_id < count else None
+
+
+def _event_guild(event: str, data: Any) -> int | None:
+    """The server an event belongs to (None: not about one server, e.g. a DM)."""
+    if not isinstance(data, dict):
+        return None
+    raw = data.get("id") if event in ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE") else None
+    raw = raw or data.get("guild_id")
+    return int(raw) if raw is not None else None
 
 
 def _event_intent(event: str, data: Any, bot_id: int) -> int:
@@ -139,6 +168,7 @@ class Gateway:
         application_flags: int,
         resume_url: Callable[[], str],
         notify: Callable[[], None],
+        max_guilds_per_session: int = MAX_GUILDS_PER_SESSION,
     ) -> None:
         self.state = state
         self.token = token
@@ -151,14 +181,22 @@ class Gateway:
         self.sessions: dict[str, Session] = {}
         self.connections: set[Connection] = set()
         self.ready_sessions = 0
+        self.max_guilds_per_session = max_guilds_per_session
+        self.identified_shards: list[tuple[int, int]] = []  # in IDENTIFY order
+        self.identify_times: list[float] = []  # event-loop time of each accepted IDENTIFY
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- fan-out ----------------------------------------------------------------------
     def dispatch(self, event: str, data: Any) -> int:
-        """Send an event to every live session that has the right intent; returns how many."""
+        """Send an event to every live session that has the right intent and owns the server
+        it is about (a DM goes to shard 0, as on Discord); returns how many."""
         need = _event_intent(event, data, self.state.bot_user.id)
+        guild_id = _event_guild(event, data)
         sent = 0
         for session in self.sessions.values():
+            shard = 0 if guild_id is None else shard_of(guild_id, session.shard_count)
+            if session.shard_id != shard:
+                continue
             if session.valid and (need == 0 or session.intents & need):
                 session.dispatch(event, data)
                 sent += 1
@@ -250,14 +288,30 @@ class Gateway:
         if intents & PRIVILEGED_INTENTS & ~self.allowed_privileged_intents:
             conn.close_after_pending(DISALLOWED_INTENTS, "Disallowed intent(s).")
             return None
-        session = Session(secrets.token_hex(16), intents, data.get("shard"))
+        shard = parse_shard(data.get("shard"))
+        if shard is None:
+            conn.close_after_pending(INVALID_SHARD, "Invalid shard.")
+            return None
+        guilds = [g for g in self.state.guilds.values() if shard_of(g.id, shard[1]) == shard[0]]
+        if len(guilds) > self.max_guilds_per_session:
+            conn.close_after_pending(SHARDING_REQUIRED, "Sharding required.")
+            return None
+        session = Session(
+            secrets.token_hex(16),
+            intents,
+            data.get("shard"),
+            shard_id=shard[0],
+            shard_count=shard[1],
+        )
         self.sessions[session.id] = session
         session.conn = conn
         self.stats.identifies += 1
-        session.dispatch("READY", self._ready_data(session))
+        self.identified_shards.append(shard)
+        self.identify_times.append(asyncio.get_running_loop().time())
+        session.dispatch("READY", self._ready_data(session, guilds))
         bot_id = self.state.bot_user.id
         if intents & GUILDS:
-            for guild in self.state.guilds.values():
+            for guild in guilds:
                 payload = guild_create_payload(
                     guild, bot_id=bot_id, all_members=bool(intents & GUILD_MEMBERS)
                 )
@@ -266,11 +320,11 @@ class Gateway:
         self._notify()
         return session
 
-    def _ready_data(self, session: Session) -> dict[str, Any]:
+    def _ready_data(self, session: Session, guilds: list[Any]) -> dict[str, Any]:
         ready: dict[str, Any] = {
             "v": 10,
             "user": me_payload(self.state.bot_user),
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.state.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self._resume_url(),

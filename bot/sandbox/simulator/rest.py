@@ -147,12 +147,12 @@ class CoreRoutes:
         return json_response(
             {
                 "url": self.sim.gateway_url,
-                "shards": 1,
+                "shards": self.sim.recommended_shards,
                 "session_start_limit": {
                     "total": 1000,
                     "remaining": 1000 - self.sim.stats.identifies,
                     "reset_after": 14_400_000,
-                    "max_concurrency": 1,
+                    "max_concurrency": self.sim.max_concurrency,
                 },
             }
         )

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from . import permissions as perms
 from .faults import Faults, GlobalLimiter, RateLimits, SimStats
-from .gateway import PRIVILEGED_INTENTS, Gateway
+from .gateway import MAX_GUILDS_PER_SESSION, PRIVILEGED_INTENTS, Gateway
 from .interactions import InteractionRecord
 from .member_roles import MemberRoleRoutes
 from .payloads import channel_payload, guild_create_payload, member_payload, role_payload
@@ -58,6 +58,9 @@ class Simulator(InteractionDriver):
         bot_name: str = "Heartstopper Bot",
         bucket_limit: int = 50,
         stable_ids: bool = False,
+        max_concurrency: int = 1,
+        max_guilds_per_session: int = MAX_GUILDS_PER_SESSION,
+        guilds_per_recommended_shard: int = 1000,
     ) -> None:
         self.token = token
         self.interaction_deadline = interaction_deadline
@@ -77,6 +80,9 @@ class Simulator(InteractionDriver):
         self.interactions_by_token: dict[str, InteractionRecord] = {}
         self._synced: dict[int | None, int] = {}
         self._changed = asyncio.Event()
+        # What /gateway/bot tells the bot: shards to use and how many may IDENTIFY at once.
+        self.max_concurrency = max_concurrency
+        self.guilds_per_recommended_shard = guilds_per_recommended_shard
         self.application_flags = _FLAG_COMMAND_BADGE | _limited_flags(privileged_intents)
         self.gateway = Gateway(
             state=self.state,
@@ -87,6 +93,7 @@ class Simulator(InteractionDriver):
             application_flags=self.application_flags,
             resume_url=lambda: f"ws://127.0.0.1:{self.port}/gateway/resume",
             notify=self.notify,
+            max_guilds_per_session=max_guilds_per_session,
         )
         self._router = Router()
         CoreRoutes(self).register(self._router)
@@ -163,6 +170,11 @@ class Simulator(InteractionDriver):
 
     def dispatch(self, event: str, data: Any) -> int:
         return self.gateway.dispatch(event, data)
+
+    @property
+    def recommended_shards(self) -> int:
+        """Discord recommends about one shard per 1,000 servers."""
+        return max(1, math.ceil(len(self.state.guilds) / self.guilds_per_recommended_shard))
 
     def note_commands_synced(self, scope: int | None) -> None:
         self._synced[scope] = self._synced.get(scope, 0) + 1
@@ -256,7 +268,9 @@ class Simulator(InteractionDriver):
         bot_permissions: int = perms.DEFAULT_BOT,
         everyone_permissions: int = perms.DEFAULT_EVERYONE,
     ) -> Guild:
-        guild_id = self.ids.next()
+        # Each server's id gets its own millisecond, so servers made in a burst spread over
+        # the shards as real ones (created over years) do: the shard comes from those bits.
+        guild_id = self.ids.next_in_new_ms()
         owner = self._new_user(f"{name} Owner")
         guild = Guild(guild_id, name, owner.id)
         guild.roles[guild_id] = Role(guild_id, guild_id, "@everyone", everyone_permissions)

@@ -46,6 +46,13 @@ class SnowflakeFactory:
             self._last_ms = now
             return (now << 22) | self._prefix | self._seq
 
+    def next_in_new_ms(self) -> int:
+        """An id whose timestamp no earlier id has (later than the clock in a burst)."""
+        with self._lock:
+            self._last_ms = max(int(time.time() * 1000) - DISCORD_EPOCH_MS, self._last_ms + 1)
+            self._seq = 0
+            return (self._last_ms << 22) | self._prefix
+
 
 def snowflake_time(snowflake: int) -> dt.datetime:
     ms = (snowflake >> 22) + DISCORD_EPOCH_MS
