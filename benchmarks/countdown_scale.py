@@ -451,7 +451,7 @@ def note_slot_gaps(bot: HeartstopperBot) -> list[float]:
     """
     slots: dict[asyncio.Task[Any] | None, float] = {}
     gaps: list[float] = []
-    wait, send = bot.pacer.wait, bot.countdowns._send
+    wait, send = bot.pacer.wait_for_slot, bot.countdowns._send
 
     async def timed_wait() -> None:
         await wait()
@@ -463,7 +463,7 @@ def note_slot_gaps(bot: HeartstopperBot) -> list[float]:
             gaps.append(time.perf_counter() - slot)
         return await send(post, nonce)
 
-    bot.pacer.wait = timed_wait  # type: ignore[method-assign]
+    bot.pacer.wait_for_slot = timed_wait  # type: ignore[method-assign]
     bot.countdowns._send = timed_send
     return gaps
 
