@@ -18,15 +18,15 @@ CHANNEL, ROLE, BOOLEAN = 7, 8, 5
 # Sandbox commands, and the fixed words some of them take.
 META_COMMANDS = (
     ".help", ".quit", ".click", ".as", ".in", ".messages", ".wait", ".time", ".restart",
-    ".revoke", ".grant", ".delete", ".kick", ".invite", ".outage",
+    ".revoke", ".grant", ".delete", ".kick", ".invite", ".outage", ".events", ".threads",
 )  # fmt: skip
 META_WORDS: dict[str, tuple[str, ...]] = {
     ".as": ("admin", "fan"),
     ".time": ("now", "+1d", "+1h", "+10m"),
     ".outage": ("5xx", "429", "off"),
 }
-META_TAKES_CHANNEL = (".in", ".messages", ".revoke", ".grant", ".delete")
-PERMISSION_WORDS = ("view", "send", "embed", "mention")
+META_TAKES_CHANNEL = (".in", ".messages", ".revoke", ".grant", ".delete", ".threads")
+PERMISSION_WORDS = ("view", "send", "embed", "mention", "events", "roles", "threads")
 
 _OPTION = re.compile(r"(?:^|\s)([a-z][a-z0-9_-]*):(?=\s|$)")
 
