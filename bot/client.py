@@ -47,6 +47,9 @@ Clock = Callable[[], dt.datetime]
 PostView = Callable[[PlannedPost], Awaitable[discord.ui.View | None]]
 # Sends a one-off post in a feature's own way (a release-day post that opens a thread).
 OneOffSender = Callable[[PlannedPost, str], Awaitable[int]]
+# Runs after /countdown reset deleted a server's settings and events; returns a line for the
+# admin's reply (what the feature kept), or None.
+ResetHook = Callable[[int], Awaitable[str | None]]
 SyncOutcome = Literal["guild", "global", "unchanged"]
 COUNTDOWN_TICK_JOB = "countdown-tick"
 # How long a shutdown waits for commands still being answered before the database closes.
@@ -123,6 +126,7 @@ class HeartstopperBot(commands.Bot):
         # Set by cogs: send_countdown_post stays the one way countdown posts leave.
         self.post_view: PostView | None = None
         self.one_off_senders: dict[str, OneOffSender] = {}  # by the key's first part
+        self.reset_hooks: dict[str, ResetHook] = {}  # by feature
         self.countdowns = CountdownService(
             repo=CountdownRepository(db),
             releases=show.releases,
