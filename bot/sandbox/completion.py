@@ -27,6 +27,7 @@ META_WORDS: dict[str, tuple[str, ...]] = {
 }
 META_TAKES_CHANNEL = (".in", ".messages", ".revoke", ".grant", ".delete", ".threads")
 PERMISSION_WORDS = ("view", "send", "embed", "mention", "events", "roles", "threads")
+GRANT_WORDS = (*PERMISSION_WORDS, "server")  # .grant server events: the bot's role
 
 _OPTION = re.compile(r"(?:^|\s)([a-z][a-z0-9_-]*):(?=\s|$)")
 
@@ -121,10 +122,10 @@ def static_candidates(
     if want.kind == "meta-arg":
         if want.meta in META_TAKES_CHANNEL and (prefix.startswith("#") or not prefix):
             if want.meta in (".revoke", ".grant") and prefix == "":
-                return [f"#{c}" for c in channels] + list(PERMISSION_WORDS)
+                return [f"#{c}" for c in channels] + list(GRANT_WORDS)
             return [f"#{c}" for c in channels if f"#{c}".startswith(prefix)]
         if want.meta in (".revoke", ".grant"):
-            return [w for w in PERMISSION_WORDS if w.startswith(prefix)]
+            return [w for w in GRANT_WORDS if w.startswith(prefix)]
         return [w for w in META_WORDS.get(want.meta, ()) if w.startswith(prefix)]
     if want.kind == "command":
         return sorted({c["name"] for c in registered if c["name"].startswith(prefix)})
