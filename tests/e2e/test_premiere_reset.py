@@ -5,6 +5,7 @@ out no role until a new countdown names one."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from bot.sandbox.simulator import permissions as perms
@@ -106,3 +107,28 @@ async def test_the_button_on_an_old_post_hands_out_nothing_until_a_new_role_is_s
             click = await sim.click_button(post, NOTIFY, demo.fan_id)
             assert "You'll be pinged" in (click.content or "")
             assert sim.state.member(demo.guild_id, demo.fan_id).role_ids == [*fan_roles, pings]
+
+
+async def test_release_day_threads_follow_the_next_setup_after_a_reset(tmp_path: Path) -> None:
+    season_3 = dt.datetime(2024, 10, 3, 7, 0, tzinfo=dt.UTC)
+    clock = SettableClock(season_3 - dt.timedelta(hours=1))
+    async with Simulator() as sim:
+        demo = add_demo_guild(sim)
+        threads = perms.CREATE_PUBLIC_THREADS | perms.SEND_MESSAGES_IN_THREADS
+        sim.set_bot_permissions(demo.guild_id, perms.DEFAULT_BOT | threads)
+        async with countdown_bot(sim, tmp_path / "bot.sqlite3", clock) as bot:
+            await setup_countdown(
+                sim, demo.guild_id, demo.countdown_id, demo.admin_id, role_id=demo.fans_role_id
+            )
+            await _admin(sim, demo, "premiere threads", enabled=True)
+            reply = await _admin(sim, demo, "countdown reset", confirm=True)
+            assert "release-day threads" in reply
+            # Set up again, in another channel and with no role: the thread follows that.
+            await setup_countdown(sim, demo.guild_id, demo.general_id, demo.admin_id)
+            clock.set(season_3 + dt.timedelta(seconds=5))
+            bot.countdowns._wake_at(clock())  # the tick's own wake-up, as at the due instant
+            await settle(bot)
+            [post] = [m for m in sim.messages(demo.general_id) if "is out now" in m["content"]]
+            assert "<@&" not in post["content"]  # the old role is not pinged
+            assert [t["id"] for t in sim.threads.of(demo.general_id)] == [post["id"]]
+            assert not sim.threads.of(demo.countdown_id)
