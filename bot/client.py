@@ -53,6 +53,9 @@ Clock = Callable[[], dt.datetime]
 PostView = Callable[[PlannedPost], Awaitable[discord.ui.View | None]]
 # Sends a one-off post in a feature's own way (a release-day post that opens a thread).
 OneOffSender = Callable[[PlannedPost, str], Awaitable[int]]
+# Runs after /countdown reset deleted a server's settings and events; returns a line for the
+# admin's reply (what the feature kept), or None.
+ResetHook = Callable[[int], Awaitable[str | None]]
 SyncOutcome = Literal["guild", "global", "unchanged"]
 COUNTDOWN_TICK_JOB = "countdown-tick"
 LEASE_JOB = "process-lease"
@@ -160,6 +163,7 @@ class HeartstopperBot(commands.AutoShardedBot):
         self._leases = process_leases(db)
         self._lease_seconds = lease_seconds
         self._own_scope: ShardScope | None = None  # the shards this process was started with
+        self.reset_hooks: dict[str, ResetHook] = {}  # by feature
         self.countdowns = CountdownService(
             repo=countdown_store(db),
             releases=show.releases,

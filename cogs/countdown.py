@@ -444,12 +444,23 @@ class Countdown(commands.GroupCog, group_name="countdown"):
             raise UserFacingError(
                 "Nothing was changed. Run `/countdown reset confirm: True` to reset."
             )
-        if not await self.service.reset(_guild(interaction).id):
+        guild = _guild(interaction)
+        if not await self.service.reset(guild.id):
             raise UserFacingError("There is nothing to reset: the countdown isn't set up here.")
-        await interaction.response.send_message(
-            "🗑️ Countdown settings and custom events deleted. `/countdown setup` starts afresh.",
-            ephemeral=True,
+        await interaction.response.defer(ephemeral=True, thinking=True)  # hooks call Discord
+        notes = [await self._after_reset(name, guild.id) for name in self.bot.reset_hooks]
+        await interaction.edit_original_response(
+            content="🗑️ Countdown settings and custom events deleted. "
+            "`/countdown setup` starts afresh." + "".join(f"\n{n}" for n in notes if n)
         )
+
+    async def _after_reset(self, name: str, guild_id: int) -> str | None:
+        # The reset is done and stays done: a feature failing to follow it is only logged.
+        try:
+            return await self.bot.reset_hooks[name](guild_id)
+        except Exception:
+            log.exception("The %s reset hook failed for guild %s", name, guild_id)
+            return None
 
     # -- looking at it ----------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from bot.premiere.discord_checks import (
     THREADS_NEED,
     create_args,
     event_link,
+    reset_note,
     role_facts,
     status_text,
     thread_problem,
@@ -71,6 +72,7 @@ from bot.tree import UserFacingError, send_ephemeral
 log = logging.getLogger(__name__)
 
 PREMIERE_JOB = "premiere-sync"
+RESET_HOOK = "premiere"
 # A data reload or a removed event reaches Discord within this; release-day threads are
 # scheduled by the same job (idempotent: a key is written once per server).
 SYNC_SECONDS = 300.0
@@ -132,11 +134,13 @@ class Premiere(commands.GroupCog, group_name="premiere"):
         self.bot.jobs.every(PREMIERE_JOB, SYNC_SECONDS, self.sync_all)
         self.bot.countdowns.register_one_off(THREAD_KIND, self.render_thread_post)
         self.bot.one_off_senders[THREAD_KIND] = self.send_thread_post
+        self.bot.reset_hooks[RESET_HOOK] = self.after_countdown_reset
 
     async def cog_unload(self) -> None:
         if self.bot.post_view == self.post_view:
             self.bot.post_view = None
         self.bot.one_off_senders.pop(THREAD_KIND, None)
+        self.bot.reset_hooks.pop(RESET_HOOK, None)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         # default_member_permissions only hides the commands; a server can override that.
@@ -382,6 +386,15 @@ class Premiere(commands.GroupCog, group_name="premiere"):
             removed = sum(1 for a in actions if a.kind == "delete")
             text = f"Discord events are off; I removed {removed} of mine."
         await interaction.edit_original_response(content=text)
+
+    async def after_countdown_reset(self, guild_id: int) -> str | None:
+        """The server events are gone: their Discord events go now, not at the next sync,
+        before a new event can reuse a deleted one's id and inherit its Discord event (and the
+        members "Interested" in it). The options themselves stay; the reply says so."""
+        settings = await self.repo.get(guild_id)
+        if settings.discord_events or await self.repo.links(guild_id):
+            await self.sync_events(guild_id)
+        return reset_note(settings)
 
     # -- release-day threads ----------------------------------------------------------------------
 

@@ -61,6 +61,15 @@ class CountdownStatus:
 # post, or may have had it; failed and skipped rows leave the day open.
 BLOCKING_STATES = ("claimed", "sending", "sent", "unconfirmed")
 OPEN_STATES = ("claimed", "sending")  # what a process that died can leave behind
+# Every table keyed by server: purge_server empties them all when the grace period ends.
+_SERVER_TABLES = (
+    "guild_settings",
+    "custom_events",
+    "deliveries",
+    "one_off_posts",
+    "premiere_settings",
+    "premiere_discord_events",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -564,10 +573,11 @@ class CountdownRepository:
             return [row[0] for row in await cur.fetchall()]
 
     async def purge_server(self, guild_id: int) -> None:
-        """Delete everything about one server: settings, events and ledger (all indexed)."""
+        """Delete everything about one server: settings, events and ledger (all indexed),
+        and the premiere kit's options and Discord event links (their grace period is this one)."""
         try:
             async with self._transaction():
-                for table in ("guild_settings", "custom_events", "deliveries", "one_off_posts"):
+                for table in _SERVER_TABLES:
                     await self._conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
         finally:
             self._written(guild_id, None)

@@ -107,3 +107,22 @@ def create_args(guild: discord.Guild, wanted: WantedEvent) -> dict[str, object]:
         location = wanted.location or SERVER_EVENT_LOCATION
         args.update(entity_type=discord.EntityType.external, location=location)
     return args
+
+
+def reset_note(settings: PremiereSettings) -> str | None:
+    """What ``/countdown reset`` leaves of the premiere kit, for its reply (None: nothing on)."""
+    on = [
+        name
+        for name, flag in (
+            ("🔔 Notify me", settings.notify_button),
+            ("📅 Discord events", settings.discord_events),
+            ("🧵 release-day threads", settings.release_threads),
+        )
+        if flag
+    ]
+    if not on:
+        return None
+    return (
+        f"The `/premiere` options stay on ({', '.join(on)}); the button and the threads use "
+        "the role and channel of your next `/countdown setup`. `/premiere status` shows them."
+    )

@@ -18,15 +18,16 @@ CHANNEL, ROLE, BOOLEAN = 7, 8, 5
 # Sandbox commands, and the fixed words some of them take.
 META_COMMANDS = (
     ".help", ".quit", ".click", ".as", ".in", ".messages", ".wait", ".time", ".restart",
-    ".revoke", ".grant", ".delete", ".kick", ".invite", ".outage",
+    ".revoke", ".grant", ".delete", ".kick", ".invite", ".outage", ".events", ".threads",
 )  # fmt: skip
 META_WORDS: dict[str, tuple[str, ...]] = {
     ".as": ("admin", "fan"),
     ".time": ("now", "+1d", "+1h", "+10m"),
     ".outage": ("5xx", "429", "off"),
 }
-META_TAKES_CHANNEL = (".in", ".messages", ".revoke", ".grant", ".delete")
-PERMISSION_WORDS = ("view", "send", "embed", "mention")
+META_TAKES_CHANNEL = (".in", ".messages", ".revoke", ".grant", ".delete", ".threads")
+PERMISSION_WORDS = ("view", "send", "embed", "mention", "events", "roles", "threads")
+SERVER_WORD = "server"  # .grant server events: the bot's role, in place of a #channel
 
 _OPTION = re.compile(r"(?:^|\s)([a-z][a-z0-9_-]*):(?=\s|$)")
 
@@ -42,6 +43,7 @@ class Want:
     option: Mapping[str, Any] | None = None  # for value: the option's schema
     typed: dict[str, str] = field(default_factory=dict)  # options typed so far
     unused: tuple[str, ...] = ()  # option names not typed yet
+    position: int = 0  # for meta-arg: which argument (0: the first)
 
 
 def _find(options: Sequence[Mapping[str, Any]], name: str) -> Mapping[str, Any] | None:
@@ -54,7 +56,8 @@ def what_to_complete(text: str, registered: Sequence[Mapping[str, Any]]) -> Want
         word, space, rest = text.partition(" ")
         if not space:
             return Want("meta", word)
-        return Want("meta-arg", rest.split(" ")[-1], meta=word)
+        args = rest.split(" ")
+        return Want("meta-arg", args[-1], meta=word, position=len(args) - 1)
     if not text.startswith(("/", "?")):
         return Want("nothing", "")
     body = text[1:]
@@ -108,6 +111,10 @@ def _starts_new_option(value: str, last_word: str, unused: tuple[str, ...]) -> b
     return last_word != value and any(n.startswith(last_word) for n in unused)
 
 
+def _grant_words(want: Want) -> list[str]:
+    return [*PERMISSION_WORDS, *([SERVER_WORD] if want.position == 0 else [])]
+
+
 def static_candidates(
     want: Want,
     registered: Sequence[Mapping[str, Any]],
@@ -121,10 +128,10 @@ def static_candidates(
     if want.kind == "meta-arg":
         if want.meta in META_TAKES_CHANNEL and (prefix.startswith("#") or not prefix):
             if want.meta in (".revoke", ".grant") and prefix == "":
-                return [f"#{c}" for c in channels] + list(PERMISSION_WORDS)
+                return [f"#{c}" for c in channels] + _grant_words(want)
             return [f"#{c}" for c in channels if f"#{c}".startswith(prefix)]
         if want.meta in (".revoke", ".grant"):
-            return [w for w in PERMISSION_WORDS if w.startswith(prefix)]
+            return [w for w in _grant_words(want) if w.startswith(prefix)]
         return [w for w in META_WORDS.get(want.meta, ()) if w.startswith(prefix)]
     if want.kind == "command":
         return sorted({c["name"] for c in registered if c["name"].startswith(prefix)})

@@ -10,13 +10,21 @@ from dataclasses import dataclass
 
 from bot.sandbox.simulator import permissions as perms
 
-# Words a person would use for the permissions the bot needs (README: 19456) and may use.
+# Words a person would use for the permissions the bot needs (README: 19456) and may use,
+# then the premiere kit's (README: Premiere kit); events and roles are server-wide.
 PERMISSION_WORDS: dict[str, tuple[int, str]] = {
     "view": (perms.VIEW_CHANNEL, "View Channel"),
     "send": (perms.SEND_MESSAGES, "Send Messages"),
     "embed": (perms.EMBED_LINKS, "Embed Links"),
     "mention": (perms.MENTION_EVERYONE, "Mention @everyone, @here and All Roles"),
+    "events": (perms.MANAGE_EVENTS, "Manage Events"),
+    "roles": (perms.MANAGE_ROLES, "Manage Roles"),
+    "threads": (
+        perms.READ_MESSAGE_HISTORY | perms.CREATE_PUBLIC_THREADS | perms.SEND_MESSAGES_IN_THREADS,
+        "Read Message History, Create Public Threads, Send Messages in Threads",
+    ),
 }
+SERVER = "server"  # .grant server events: the bot's role, not one channel
 OUTAGE_STATUS = {"5xx": 503, "500": 500, "502": 502, "503": 503, "429": 429}
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m)?$")
 
@@ -33,10 +41,11 @@ class PermissionChange:
 
 
 def parse_permission_change(text: str, verb: str) -> PermissionChange:
-    """``#countdown send [embed ...]`` -> the channel reference and the permission bits."""
-    usage = f"use {verb} #channel {'|'.join(PERMISSION_WORDS)}, e.g. {verb} #countdown send"
+    """``#countdown send [embed ...]`` (or ``server events``) -> the channel reference, or
+    ``server`` for the bot's role, and the permission bits."""
+    usage = f"use {verb} #channel|server {'|'.join(PERMISSION_WORDS)}, e.g. {verb} #countdown send"
     channel, *words = text.split() or [""]
-    if not channel.startswith("#") or not words:
+    if not (channel.startswith("#") or channel.lower() == SERVER) or not words:
         raise ControlError(usage)
     bits, names = 0, []
     for word in words:
@@ -45,7 +54,7 @@ def parse_permission_change(text: str, verb: str) -> PermissionChange:
             raise ControlError(f"unknown permission {word!r}; {usage}")
         bits |= found[0]
         names.append(found[1])
-    return PermissionChange(channel, bits, tuple(names))
+    return PermissionChange(SERVER if channel.lower() == SERVER else channel, bits, tuple(names))
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from bot.sandbox.simulator.server import Simulator
+from bot.sandbox.simulator.state import Channel
 
 _KINDS = {1: "stage", 2: "voice", 3: "external"}
 
@@ -46,3 +48,9 @@ def threads_text(sim: Simulator, channel_id: int) -> str:
         state = " (archived)" if archived else ""
         lines.append(f"  🧵 {thread['name']}" + (f" [{applied}]" if applied else "") + state)
     return "\n".join(lines) or "  (no threads)"
+
+
+def all_threads_text(sim: Simulator, channels: Iterable[Channel]) -> str:
+    """Every channel's threads under its name (``.threads`` with no channel)."""
+    parts = [f"  #{c.name}:\n{threads_text(sim, c.id)}" for c in channels if sim.threads.of(c.id)]
+    return "\n".join(parts) or "  (no threads)"

@@ -21,8 +21,9 @@ from bot.config import Settings
 from bot.sandbox.clock import ClockError, SandboxClock, parse_jump
 from bot.sandbox.commandline import CommandLineError, SlashLine, parse_slash
 from bot.sandbox.completion import Want
-from bot.sandbox.controls import ControlError, parse_outage, parse_permission_change
+from bot.sandbox.controls import SERVER, ControlError, parse_outage, parse_permission_change
 from bot.sandbox.livebot import LiveBot
+from bot.sandbox.premiere_text import all_threads_text, events_text, threads_text
 from bot.sandbox.prompt import prompt_lines
 from bot.sandbox.render import render_choices, render_message
 from bot.sandbox.simulator.demo import README_BOT_PERMISSIONS, DemoGuild, add_demo_guild
@@ -50,12 +51,16 @@ Time (the bot, its scheduler and the simulator all follow this clock):
   .restart                      stop the bot and start it again on the same database
 Faults on demand:
   .revoke #countdown send       take a permission from the bot there (view, send, embed,
-  .grant #countdown send        mention); .grant gives it back
+  .grant #countdown send        mention, threads); .grant gives it back
+  .grant server events          give the bot's role Manage Events (or roles: Manage Roles)
   .delete #countdown            delete the channel
   .kick | .invite               remove the bot from the server / invite it back
   .outage 5xx 30s               Discord answers 503 (or .outage 429 30s: rate limits) to
   .outage off                   every request for a while; .outage off ends it
   .reload                       re-read the show data (SHOW_DATA_PATH) after editing it
+Premiere kit (/premiere):
+  .events                       the server's Discord events, as Discord has them
+  .threads [#channel]           threads and forum posts (of every channel, or of one)
   .help, .quit"""
 
 # What to type, in words, for option types the sandbox has to convert.
@@ -312,6 +317,12 @@ class Sandbox:
                 self.print_new_posts()
             case ".click":
                 await self._click(rest)
+            case ".events":
+                self.out(events_text(self.sim, self.demo.guild_id))
+            case ".threads" if rest:
+                self.out(threads_text(self.sim, self.channel_named(rest)))
+            case ".threads":
+                self.out(all_threads_text(self.sim, self._guild().channels.values()))
             case _:
                 raise SandboxError(f"unknown sandbox command {word}; type .help")
         return True
@@ -385,17 +396,29 @@ class Sandbox:
             change = parse_permission_change(text, verb)
         except ControlError as exc:
             raise SandboxError(str(exc)) from None
-        channel_id = self.channel_named(change.channel)
         names = ", ".join(change.names)
+        if change.channel == SERVER:  # the bot's role: server-wide, like Manage Events
+            if self._kicked is not None:
+                raise SandboxError("the bot is not in the server; .invite brings it back")
+            had = self.sim.bot_role(self.demo.guild_id).permissions
+            revoke = verb == ".revoke"
+            self.sim.set_bot_permissions(
+                self.demo.guild_id, had & ~change.bits if revoke else had | change.bits
+            )
+            self.out(f"  the bot {'no longer has' if revoke else 'has'} {names} in the server")
+            return
+        channel_id = self.channel_named(change.channel)
         if verb == ".revoke":
             self.sim.revoke_bot_permission(channel_id, change.bits)
             self.out(f"  the bot no longer has {names} in {change.channel}")
             return
         overwrite = self.sim.state.channel(channel_id).overwrites.get(self.sim.bot_user_id)
         deny = (overwrite.deny if overwrite else 0) & ~change.bits
-        allow = overwrite.allow if overwrite else 0
+        # What its role lacks (the premiere kit's threads) is allowed here, as an admin would.
+        missing = change.bits & ~self.sim.bot_role(self.demo.guild_id).permissions
+        allow = (overwrite.allow if overwrite else 0) | missing
         self.sim.set_overwrite(channel_id, self.sim.bot_user_id, allow=allow, deny=deny)
-        self.out(f"  the bot has {names} in {change.channel} again")
+        self.out(f"  the bot has {names} in {change.channel}{'' if missing else ' again'}")
 
     def _outage(self, text: str) -> None:
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.sandbox.premiere_text import event_line, events_text, threads_text
 from bot.sandbox.simulator.demo import add_demo_guild
 from bot.sandbox.simulator.server import Simulator
@@ -39,3 +41,10 @@ async def test_empty_and_tagged_threads() -> None:
         assert threads_text(sim, forum.id) == (
             "  🧵 Heartstopper season 3 (spoilers) [Season 3] (archived)"
         )
+
+
+async def test_scheduled_events_judge_the_start_by_the_simulators_wall_clock() -> None:
+    async with Simulator() as sim:
+        moved = dt.datetime(2024, 9, 1, 12, 0, tzinfo=dt.UTC)
+        sim.state.wall_clock = lambda: moved  # what the sandbox's .time does
+        assert sim.scheduled_events.now() == moved

@@ -63,6 +63,16 @@ def test_permission_words() -> None:
             parse_permission_change(bad, ".revoke")
 
 
+def test_premiere_permission_words_and_the_server_wide_target() -> None:
+    change = parse_permission_change("SERVER events roles", ".grant")
+    assert change.channel == "server"
+    assert change.bits == perms.MANAGE_EVENTS | perms.MANAGE_ROLES
+    threads = parse_permission_change("#countdown threads", ".grant").bits
+    assert threads & perms.CREATE_PUBLIC_THREADS and threads & perms.SEND_MESSAGES_IN_THREADS
+    with pytest.raises(ControlError, match=r"#channel\|server"):
+        parse_permission_change("everywhere events", ".grant")
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("5xx 30s", Outage(503, 30)), ("429 2m", Outage(429, 120)), ("off", Outage(None, 0))],

@@ -120,8 +120,9 @@ class ScheduledEventRoutes:
         self.state = sim.state
         # guild id -> event id -> the event as Discord returns it
         self.events: dict[int, dict[int, dict[str, Any]]] = {}
-        # What "now" is for "start in the future"; tests align it with the bot's clock.
-        self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+        # What "now" is for "start in the future": the simulator's wall clock, which the
+        # sandbox's .time moves; tests may still pin it to the bot's injected clock.
+        self.now: Callable[[], dt.datetime] = lambda: self.state.wall_clock()
         self.creates = 0
 
     def register(self, router: Router) -> None:
