@@ -48,6 +48,8 @@ HANDLER_P99_MS = 0.5
 RATIO_LIMIT = 1.25
 RERUN = "Rerun: .venv/bin/python benchmarks/show_lookups.py"
 REFERENCE = "/barepaged (constant)"
+CLICK_REFERENCE = "/barepaged Next/Previous"
+REFERENCES = ("/bare", REFERENCE, CLICK_REFERENCE)
 WIDTH = 30  # of the command column
 
 # What people type: prefixes as they go, typos, nicknames, codes, nothing, and junk.
@@ -220,6 +222,7 @@ async def whole_stack(n: int, warmup: int, seed: int, only: str | None) -> bool:
                 kinds: dict[str, tuple[Invoke, Expect | None]] = {
                     "/bare": (command("bare"), (False, "ok")),
                     REFERENCE: (command("barepaged", title="S2E4"), (False, "S2E4")),
+                    CLICK_REFERENCE: (paging("barepaged"), (False, "S2E4")),
                     "/cast query:Kit": (command("cast", query="Kit"), (False, "Kit Connor")),
                     "/cast miss": (
                         rotating("cast", "query", CAST_MISSES),
@@ -268,9 +271,7 @@ async def whole_stack(n: int, warmup: int, seed: int, only: str | None) -> bool:
                     ),
                 }
                 if only:
-                    kinds = {
-                        k: v for k, v in kinds.items() if k in ("/bare", REFERENCE) or only in k
-                    }
+                    kinds = {k: v for k, v in kinds.items() if k in REFERENCES or only in k}
                 await check_answers(kinds)
                 invokes = {name: invoke for name, (invoke, _) in kinds.items()}
                 await measure(invokes, warmup, seed)  # warm-up, discarded
@@ -323,7 +324,7 @@ def report_stack(latencies: dict[str, list[float]], n: int) -> bool:
         p50, p99 = percentile(values, 0.50), percentile(values, 0.99)
         r50, r99 = p50 / base50, p99 / base99
         line = f"{name:<{WIDTH}}{p50:>9.2f}{p99:>9.2f}{r50:>8.2f}{r99:>8.2f}"
-        if name in ("/bare", REFERENCE):
+        if name in REFERENCES:
             print(f"{line}  ({'baseline' if name == '/bare' else 'reference, not judged'})")
             continue
         ok = r50 <= RATIO_LIMIT and r99 <= RATIO_LIMIT
