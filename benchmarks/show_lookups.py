@@ -43,13 +43,15 @@ from bot.sandbox.simulator.sim_interactions import iter_components
 from bot.show.cards import episode_card
 from bot.show.loader import load_show_data
 from bot.show.search import ShowIndex
+from bot.tree import UserFacingError
 
 HANDLER_P99_MS = 0.5
 RATIO_LIMIT = 1.25
 RERUN = "Rerun: .venv/bin/python benchmarks/show_lookups.py"
 REFERENCE = "/barepaged (constant)"
 CLICK_REFERENCE = "/barepaged Next/Previous"
-REFERENCES = ("/bare", REFERENCE, CLICK_REFERENCE)
+ERROR_REFERENCE = "/bareerror (constant)"
+REFERENCES = ("/bare", REFERENCE, CLICK_REFERENCE, ERROR_REFERENCE)
 WIDTH = 30  # of the command column
 
 # What people type: prefixes as they go, typos, nicknames, codes, nothing, and junk.
@@ -138,7 +140,9 @@ EPISODE_NEAR = ["S2E9", "S1E12", "S3E10", "season 2"]  # near codes: "Did you me
 
 def add_reference_commands(tree: app_commands.CommandTree, card: discord.Embed) -> None:
     """/bare: the baseline, no work at all. /barepaged: a constant card with paging buttons,
-    i.e. /episode without its lookup and card building (the cost of the payload itself)."""
+    i.e. /episode without its lookup and card building (the cost of the payload itself).
+    /bareerror: a constant private refusal through the error path, i.e. a miss without
+    its lookup and wording."""
 
     @tree.command(name="bare")
     async def bare(interaction: discord.Interaction) -> None:
@@ -150,6 +154,11 @@ def add_reference_commands(tree: app_commands.CommandTree, card: discord.Embed) 
         """Answers a constant card with Previous/Next buttons (benchmark reference)."""
         view = Paginator(owner_id=interaction.user.id, page_count=24, build=lambda _: card)
         await view.send(interaction)
+
+    @tree.command(name="bareerror")
+    async def bareerror(interaction: discord.Interaction, query: str | None = None) -> None:
+        """Refuses with a constant private message (benchmark reference)."""
+        raise UserFacingError("I couldn't find that.")
 
 
 def reply_text(result: InteractionResult) -> str:
@@ -197,7 +206,9 @@ async def whole_stack(n: int, warmup: int, seed: int, only: str | None) -> bool:
                 add_reference_commands(bot.tree, episode_card(bot.show, episode))
                 await bot.tree.sync()
                 await sim.wait_until(
-                    lambda: {"bare", "barepaged"} <= {c["name"] for c in sim.commands()},
+                    lambda: (
+                        {"bare", "barepaged", "bareerror"} <= {c["name"] for c in sim.commands()}
+                    ),
                     10.0,
                     "the benchmark's reference commands",
                 )
@@ -223,6 +234,10 @@ async def whole_stack(n: int, warmup: int, seed: int, only: str | None) -> bool:
                     "/bare": (command("bare"), (False, "ok")),
                     REFERENCE: (command("barepaged", title="S2E4"), (False, "S2E4")),
                     CLICK_REFERENCE: (paging("barepaged"), (False, "S2E4")),
+                    ERROR_REFERENCE: (
+                        command("bareerror", query="Zzzzqx"),
+                        (True, "couldn't find"),
+                    ),
                     "/cast query:Kit": (command("cast", query="Kit"), (False, "Kit Connor")),
                     "/cast miss": (
                         rotating("cast", "query", CAST_MISSES),

@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.client import HeartstopperBot
 from bot.paging import Paginator
-from bot.show.cards import family_card, not_found_message, person_card
+from bot.show.cards import not_found_message, person_card, titled_family_card
 from bot.show.choices import choice
 from bot.show.models import CastMember, CrewMember
 from bot.show.pages import ShowCards, fresh
@@ -21,7 +21,7 @@ class Cast(commands.Cog):
         # Cards are pure functions of the (immutable) show data: build each one once.
         self._cards: dict[str, discord.Embed] = {}
         self._cards_for = bot.show
-        self._pages = ShowCards(bot.show)  # the browsing pages, built once
+        self._pages = ShowCards(bot.show)  # browsing pages and family cards, built once
 
     def _card(self, member: CastMember | CrewMember) -> discord.Embed:
         if self._cards_for is not self.bot.show:  # the data was reloaded: cards are stale
@@ -42,7 +42,9 @@ class Cast(commands.Cog):
             return
         lookup = self.bot.show_index.find_cast(query)
         if lookup.family:
-            await interaction.response.send_message(embed=family_card(query, lookup.family))
+            self._pages = fresh(self._pages, self.bot.show)
+            card = titled_family_card(query, self._pages.family(lookup.family))
+            await interaction.response.send_message(embed=card)
             return
         if lookup.match is None:
             suggestions = [

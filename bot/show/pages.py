@@ -19,12 +19,13 @@ from bot.show.cards import (
     CAST_PAGE_SIZE,
     TIMELINE_PAGE_SIZE,
     cast_page,
+    family_members_card,
     paginate,
     season_card,
     seasons_overview,
     timeline_page,
 )
-from bot.show.models import NewsItem, ShowData
+from bot.show.models import CastMember, CrewMember, NewsItem, ShowData
 
 T = TypeVar("T")
 TimelineFilter = tuple[int | None, int | None]  # (season, year)
@@ -92,6 +93,7 @@ class ShowCards:
         self._cast_pages: Pages | None = None
         self._overview: discord.Embed | None = None
         self._seasons: dict[int, discord.Embed] = {}
+        self._families: dict[tuple[str, ...], discord.Embed] = {}  # keyed by member keys
         # Only filters that match some news are kept, so the keys are bounded by the data
         # (its seasons and years), whatever numbers people type.
         self._timeline: dict[TimelineFilter, Pages] = {}
@@ -101,6 +103,14 @@ class ShowCards:
         if self._cast_pages is None:
             self._cast_pages = Pages.of(self.show.cast, CAST_PAGE_SIZE, cast_page)
         return self._cast_pages
+
+    def family(self, members: Sequence[CastMember | CrewMember]) -> discord.Embed:
+        """A family's card without its title (see :func:`~bot.show.cards.titled_family_card`)."""
+        key = tuple(m.key for m in members)
+        card = self._families.get(key)
+        if card is None:
+            card = self._families[key] = family_members_card(members)
+        return card
 
     def seasons_overview(self) -> discord.Embed:
         if self._overview is None:

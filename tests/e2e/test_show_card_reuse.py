@@ -171,3 +171,17 @@ async def test_reloaded_show_data_gets_fresh_cards(
             assert "(reloaded)" not in str(old), (name, options)
     finally:
         assert bot.reload_show(DEFAULT_DATA_PATH).ok
+
+
+async def test_family_cards_are_built_once_and_titled_as_typed(
+    sim: Simulator, demo: DemoGuild, bot: HeartstopperBot, embeds_built: type[EmbedCount]
+) -> None:
+    first = (await run(sim, demo, "cast", query="Nelson")).embeds[0]
+    embeds_built.built = 0
+    again = (await run(sim, demo, "cast", query="Nelson")).embeds[0]
+    typed = (await run(sim, demo, "cast", query="  nelson ")).embeds[0]
+    assert embeds_built.built == 0
+    assert again == first
+    assert first["title"] == "Everyone called Nelson"
+    assert typed["title"] == "Everyone called nelson"  # the fan's own spelling, still
+    assert typed["fields"] == first["fields"]
