@@ -6,7 +6,10 @@
    answers a constant is the baseline; every show command must cost at most 25 % more at p50
    and p99: hits, misses, "did you mean" answers, every /timeline filter, /season with and
    without a number, Next/Previous clicks on /cast and /timeline, and both autocompletes.
-   Kinds are interleaved in shuffled rounds so they share conditions.
+   Kinds are interleaved in shuffled rounds so they share conditions. Reference rows (not
+   judged) show what the plumbing alone costs: a constant paged card, Next/Previous on it
+   (a click carries the clicked message, embed included, both ways, so even a constant page
+   turn costs ~1.25-1.3x a bare command), and a constant private refusal (the error path).
 
 Run from the repository root:
     .venv/bin/python benchmarks/show_lookups.py [--n 600] [--seed 1] [--only timeline]
