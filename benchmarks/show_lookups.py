@@ -3,10 +3,16 @@
 1. Handler level: ``ShowIndex`` lookups and autocomplete over a realistic query mix
    (prefixes, typos, codes, empty, hostile and 6,000-character junk); p99 must stay < 0.5 ms.
 2. Whole stack: the real bot in-process against the Discord simulator. A bare command that
-   answers a constant is the baseline; /cast, /episode and both autocompletes must cost at most
-   25 % more at p50 and p99. Kinds are interleaved in shuffled rounds so they share conditions.
+   answers a constant is the baseline; every show command must cost at most 25 % more at p50
+   and p99: hits, misses, "did you mean" answers, every /timeline filter, /season with and
+   without a number, Next/Previous clicks on /cast and /timeline, and both autocompletes.
+   Kinds are interleaved in shuffled rounds so they share conditions. Reference rows (not
+   judged) show what the plumbing alone costs: a constant paged card, Next/Previous on it
+   (a click carries the clicked message, embed included, both ways, so even a constant page
+   turn costs ~1.25-1.3x a bare command), and a constant private refusal (the error path).
 
-Run from the repository root:  python benchmarks/show_lookups.py [--n 300] [--seed 1]
+Run from the repository root:
+    .venv/bin/python benchmarks/show_lookups.py [--n 600] [--seed 1] [--only timeline]
 Not part of pytest; exits 0 and prints PASS/FAIL per row.
 """
 
@@ -15,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import itertools
 import math
 import os
 import random
@@ -23,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
@@ -34,14 +42,20 @@ from bot.sandbox.harness import bot_against
 from bot.sandbox.simulator.demo import add_demo_guild
 from bot.sandbox.simulator.interactions import InteractionResult
 from bot.sandbox.simulator.server import Simulator
+from bot.sandbox.simulator.sim_interactions import iter_components
 from bot.show.cards import episode_card
 from bot.show.loader import load_show_data
 from bot.show.search import ShowIndex
+from bot.tree import UserFacingError
 
 HANDLER_P99_MS = 0.5
 RATIO_LIMIT = 1.25
-RERUN = "Rerun: python benchmarks/show_lookups.py"
+RERUN = "Rerun: .venv/bin/python benchmarks/show_lookups.py"
 REFERENCE = "/barepaged (constant)"
+CLICK_REFERENCE = "/barepaged Next/Previous"
+ERROR_REFERENCE = "/bareerror (constant)"
+REFERENCES = ("/bare", REFERENCE, CLICK_REFERENCE, ERROR_REFERENCE)
+WIDTH = 30  # of the command column
 
 # What people type: prefixes as they go, typos, nicknames, codes, nothing, and junk.
 CAST_QUERIES = [
@@ -116,11 +130,22 @@ def handler_level(rounds: int) -> bool:
 # -- 2. whole stack -----------------------------------------------------------------------------
 
 Invoke = Callable[[], Awaitable[InteractionResult]]
+# What each kind must answer, checked once before timing so a broken kind can't look fast:
+# (ephemeral?, text that must appear in the reply's content or first embed title).
+Expect = tuple[bool, str]
+
+# Misses and near-misses rotate so no single string can be special-cased.
+CAST_MISSES = ["Zzzzqx", "Qwxzy Vbnm", "xylophone", "Jjjjjjj"]
+CAST_NEAR = ["charly", "Kitt Conr", "Nikc", "char"]  # "Did you mean ...?"
+EPISODE_MISSES = ["Zzzzqx", "Qwxzy Vbnm", "xylophone", "Bnfire"]
+EPISODE_NEAR = ["S2E9", "S1E12", "S3E10", "season 2"]  # near codes: "Did you mean ...?"
 
 
 def add_reference_commands(tree: app_commands.CommandTree, card: discord.Embed) -> None:
     """/bare: the baseline, no work at all. /barepaged: a constant card with paging buttons,
-    i.e. /episode without its lookup and card building (the cost of the payload itself)."""
+    i.e. /episode without its lookup and card building (the cost of the payload itself).
+    /bareerror: a constant private refusal through the error path, i.e. a miss without
+    its lookup and wording."""
 
     @tree.command(name="bare")
     async def bare(interaction: discord.Interaction) -> None:
@@ -133,8 +158,48 @@ def add_reference_commands(tree: app_commands.CommandTree, card: discord.Embed) 
         view = Paginator(owner_id=interaction.user.id, page_count=24, build=lambda _: card)
         await view.send(interaction)
 
+    @tree.command(name="bareerror")
+    async def bareerror(interaction: discord.Interaction, query: str | None = None) -> None:
+        """Refuses with a constant private message (benchmark reference)."""
+        raise UserFacingError("I couldn't find that.")
 
-async def whole_stack(n: int, warmup: int, seed: int) -> bool:
+
+def reply_text(result: InteractionResult) -> str:
+    embeds = result.embeds
+    return (result.content or "") + (embeds[0].get("title", "") if embeds else "")
+
+
+class PageWalker:
+    """Clicks through one paged reply: Next to the last page, then Previous back, and again.
+
+    Every page is visited, not just the first two, so a per-page cache is measured fairly.
+    """
+
+    def __init__(self, sim: Simulator, start: Invoke, member_id: int) -> None:
+        self._sim, self._start, self._member = sim, start, member_id
+        self._message_id: int | None = None
+        self._label = "Next"
+
+    def _buttons(self) -> dict[str, dict[str, Any]]:
+        assert self._message_id is not None
+        message = self._sim.state.message_index[self._message_id]
+        return {c.get("label", ""): c for c in iter_components(message.get("components"))}
+
+    async def click(self) -> InteractionResult:
+        if self._message_id is None:
+            first = await self._start()  # not timed: the paged reply to click on
+            if first.message is None or not first.components:
+                raise RuntimeError("the paged reply has no buttons to click")
+            self._message_id = int(first.message["id"])
+        buttons = self._buttons()
+        if buttons[self._label].get("disabled"):  # at an end: turn round
+            self._label = "Previous" if self._label == "Next" else "Next"
+        message = self._sim.state.message_index[self._message_id]
+        custom_id = buttons[self._label]["custom_id"]
+        return await self._sim.click_button(message, custom_id, self._member)
+
+
+async def whole_stack(n: int, warmup: int, seed: int, only: str | None) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         async with Simulator() as sim:
             demo = add_demo_guild(sim)
@@ -144,38 +209,111 @@ async def whole_stack(n: int, warmup: int, seed: int) -> bool:
                 add_reference_commands(bot.tree, episode_card(bot.show, episode))
                 await bot.tree.sync()
                 await sim.wait_until(
-                    lambda: {"bare", "barepaged"} <= {c["name"] for c in sim.commands()},
+                    lambda: (
+                        {"bare", "barepaged", "bareerror"} <= {c["name"] for c in sim.commands()}
+                    ),
                     10.0,
                     "the benchmark's reference commands",
                 )
                 g, ch, who = demo.guild_id, demo.general_id, demo.fan_id
 
-                def command(name: str, **options: str) -> Invoke:
+                def command(name: str, **options: object) -> Invoke:
                     return lambda: sim.run_command(g, ch, who, name, options=options)
 
+                def rotating(name: str, option: str, texts: list[str]) -> Invoke:
+                    cycle = itertools.cycle(texts)  # what people type, in turn
+                    return lambda: sim.run_command(g, ch, who, name, {option: next(cycle)})
+
                 def typing(name: str, option: str, texts: list[str]) -> Invoke:
-                    cycle = iter(texts * (n + warmup))  # what people type, in turn
+                    cycle = itertools.cycle(texts)
                     return lambda: sim.autocomplete(
                         g, ch, who, name, {option: next(cycle)}, focused=option
                     )
 
-                kinds: dict[str, Invoke] = {
-                    "/bare": command("bare"),
-                    REFERENCE: command("barepaged", title="S2E4"),
-                    "/cast query:Kit": command("cast", query="Kit"),
-                    "/episode title:S2E4": command("episode", title="S2E4"),
-                    "/cast autocomplete": typing("cast", "query", ["k", "nick", "conor", ""]),
-                    "/episode autocomplete": typing("episode", "title", ["s2", "chal", "S2E4"]),
+                def paging(name: str) -> Invoke:
+                    return PageWalker(sim, command(name), who).click
+
+                kinds: dict[str, tuple[Invoke, Expect | None]] = {
+                    "/bare": (command("bare"), (False, "ok")),
+                    REFERENCE: (command("barepaged", title="S2E4"), (False, "S2E4")),
+                    CLICK_REFERENCE: (paging("barepaged"), (False, "S2E4")),
+                    ERROR_REFERENCE: (
+                        command("bareerror", query="Zzzzqx"),
+                        (True, "couldn't find"),
+                    ),
+                    "/cast query:Kit": (command("cast", query="Kit"), (False, "Kit Connor")),
+                    "/cast miss": (
+                        rotating("cast", "query", CAST_MISSES),
+                        (True, "couldn't find a cast member"),
+                    ),
+                    "/cast did you mean": (
+                        rotating("cast", "query", CAST_NEAR),
+                        (True, "Did you mean"),
+                    ),
+                    "/cast query:Nelson": (
+                        command("cast", query="Nelson"),
+                        (False, "Everyone called Nelson"),
+                    ),
+                    "/cast (browse)": (command("cast"), (False, "Heartstopper cast")),
+                    "/cast Next/Previous": (paging("cast"), (False, "Heartstopper cast")),
+                    "/episode title:S2E4": (command("episode", title="S2E4"), (False, "S2E4")),
+                    "/episode miss": (
+                        rotating("episode", "title", EPISODE_MISSES),
+                        (True, "couldn't find an episode"),
+                    ),
+                    "/episode did you mean": (
+                        rotating("episode", "title", EPISODE_NEAR),
+                        (True, "Did you mean"),
+                    ),
+                    "/season": (command("season"), (False, "Seasons")),
+                    "/season number:2": (command("season", number=2), (False, "Season 2")),
+                    "/timeline": (command("timeline"), (False, "All news")),
+                    "/timeline season:3": (command("timeline", season=3), (False, "Season 3")),
+                    "/timeline year:2023": (command("timeline", year=2023), (False, "2023")),
+                    "/timeline season:2 year:2023": (
+                        command("timeline", season=2, year=2023),
+                        (False, "Season 2 · 2023"),
+                    ),
+                    "/timeline year:1999 (none)": (
+                        command("timeline", year=1999),
+                        (True, "No news matches 1999"),
+                    ),
+                    "/timeline Next/Previous": (paging("timeline"), (False, "All news")),
+                    "/cast autocomplete": (
+                        typing("cast", "query", ["k", "nick", "conor", ""]),
+                        None,
+                    ),
+                    "/episode autocomplete": (
+                        typing("episode", "title", ["s2", "chal", "S2E4"]),
+                        None,
+                    ),
                 }
-                await measure(sim, kinds, warmup, seed)  # warm-up, discarded
+                if only:
+                    kinds = {k: v for k, v in kinds.items() if k in REFERENCES or only in k}
+                await check_answers(kinds)
+                invokes = {name: invoke for name, (invoke, _) in kinds.items()}
+                await measure(invokes, warmup, seed)  # warm-up, discarded
                 gc.collect()
-                latencies = await measure(sim, kinds, n, seed + 1)
+                latencies = await measure(invokes, n, seed + 1)
     return report_stack(latencies, n)
 
 
-async def measure(
-    sim: Simulator, kinds: dict[str, Invoke], rounds: int, seed: int
-) -> dict[str, list[float]]:
+async def check_answers(kinds: dict[str, tuple[Invoke, Expect | None]]) -> None:
+    """Each kind answers what its name says (once, untimed): a fast wrong answer is no answer."""
+    for name, (invoke, expect) in kinds.items():
+        result = await invoke()
+        if result.failed:
+            raise RuntimeError(f"{name} failed: {result.error}")
+        if expect is None:
+            if not result.choices:
+                raise RuntimeError(f"{name} offered no choices")
+            continue
+        ephemeral, text = expect
+        if result.ephemeral != ephemeral or text not in reply_text(result):
+            raise RuntimeError(f"{name} answered {reply_text(result)!r}, expected {text!r}")
+
+
+async def measure(kinds: dict[str, Invoke], rounds: int, seed: int) -> dict[str, list[float]]:
     """Latency (ms, dispatch → callback, as the simulator sees it) of every kind, per round."""
     rng = random.Random(seed)
     names = list(kinds)
@@ -197,14 +335,14 @@ def report_stack(latencies: dict[str, list[float]], n: int) -> bool:
     base = latencies["/bare"]
     base50, base99 = percentile(base, 0.50), percentile(base, 0.99)
     print(f"\nWhole stack: real bot + simulator in one process, {n} of each, interleaved")
-    header = f"{'command':<24}{'p50 ms':>9}{'p99 ms':>9}{'p50 x':>8}{'p99 x':>8}"
+    header = f"{'command':<{WIDTH}}{'p50 ms':>9}{'p99 ms':>9}{'p50 x':>8}{'p99 x':>8}"
     print(f"{header}  target ratio <= {RATIO_LIMIT}")
     all_ok = True
     for name, values in latencies.items():
         p50, p99 = percentile(values, 0.50), percentile(values, 0.99)
         r50, r99 = p50 / base50, p99 / base99
-        line = f"{name:<24}{p50:>9.2f}{p99:>9.2f}{r50:>8.2f}{r99:>8.2f}"
-        if name in ("/bare", REFERENCE):
+        line = f"{name:<{WIDTH}}{p50:>9.2f}{p99:>9.2f}{r50:>8.2f}{r99:>8.2f}"
+        if name in REFERENCES:
             print(f"{line}  ({'baseline' if name == '/bare' else 'reference, not judged'})")
             continue
         ok = r50 <= RATIO_LIMIT and r99 <= RATIO_LIMIT
@@ -215,15 +353,17 @@ def report_stack(latencies: dict[str, list[float]], n: int) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1500, help="invocations of each kind")
+    parser.add_argument("--n", type=int, default=600, help="invocations of each kind")
     parser.add_argument("--warmup", type=int, default=30, help="discarded rounds first")
     parser.add_argument("--rounds", type=int, default=200, help="handler-level rounds")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", help="whole stack: only kinds containing this (and the baseline)")
+    parser.add_argument("--skip-handlers", action="store_true", help="whole stack only")
     args = parser.parse_args()
 
     started = time.perf_counter()
-    handlers_ok = handler_level(args.rounds)
-    stack_ok = asyncio.run(whole_stack(args.n, args.warmup, args.seed))
+    handlers_ok = args.skip_handlers or handler_level(args.rounds)
+    stack_ok = asyncio.run(whole_stack(args.n, args.warmup, args.seed, args.only))
     elapsed = time.perf_counter() - started
     print(
         f"\nHandler level: {verdict(handlers_ok)} · whole stack: {verdict(stack_ok)}"

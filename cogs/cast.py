@@ -8,16 +8,10 @@ from discord.ext import commands
 
 from bot.client import HeartstopperBot
 from bot.paging import Paginator
-from bot.show.cards import (
-    CAST_PAGE_SIZE,
-    cast_page,
-    family_card,
-    not_found_message,
-    paginate,
-    person_card,
-)
+from bot.show.cards import not_found_message, person_card, titled_family_card
 from bot.show.choices import choice
 from bot.show.models import CastMember, CrewMember
+from bot.show.pages import ShowCards, fresh
 from bot.tree import UserFacingError
 
 
@@ -27,6 +21,7 @@ class Cast(commands.Cog):
         # Cards are pure functions of the (immutable) show data: build each one once.
         self._cards: dict[str, discord.Embed] = {}
         self._cards_for = bot.show
+        self._pages = ShowCards(bot.show)  # browsing pages and family cards, built once
 
     def _card(self, member: CastMember | CrewMember) -> discord.Embed:
         if self._cards_for is not self.bot.show:  # the data was reloaded: cards are stale
@@ -47,7 +42,9 @@ class Cast(commands.Cog):
             return
         lookup = self.bot.show_index.find_cast(query)
         if lookup.family:
-            await interaction.response.send_message(embed=family_card(query, lookup.family))
+            self._pages = fresh(self._pages, self.bot.show)
+            card = titled_family_card(query, self._pages.family(lookup.family))
+            await interaction.response.send_message(embed=card)
             return
         if lookup.match is None:
             suggestions = [
@@ -57,14 +54,9 @@ class Cast(commands.Cog):
         await interaction.response.send_message(embed=self._card(lookup.match))
 
     async def _browse(self, interaction: discord.Interaction) -> None:
-        members = self.bot.show.cast
-
-        def build(page: int) -> discord.Embed:
-            shown, page, count = paginate(members, page, CAST_PAGE_SIZE)
-            return cast_page(shown, page, count)
-
-        _, _, page_count = paginate(members, 0, CAST_PAGE_SIZE)
-        view = Paginator(owner_id=interaction.user.id, page_count=page_count, build=build)
+        self._pages = fresh(self._pages, self.bot.show)
+        pages = self._pages.cast_pages()
+        view = Paginator(owner_id=interaction.user.id, page_count=pages.count, build=pages.page)
         await view.send(interaction)
 
     @cast.autocomplete("query")

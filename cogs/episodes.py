@@ -16,11 +16,10 @@ from bot.show.cards import (
     episode_matches_card,
     escape_user_text,
     not_found_message,
-    season_card,
-    seasons_overview,
 )
 from bot.show.choices import choice
 from bot.show.models import Episode, ShowData
+from bot.show.pages import ShowCards, fresh
 from bot.tree import UNEXPECTED_ERROR, UserFacingError, send_ephemeral
 
 log = logging.getLogger(__name__)
@@ -162,6 +161,7 @@ class Episodes(commands.Cog):
         self._cards: dict[tuple[int, int], discord.Embed] = {}
         self._views: dict[tuple[int, int], discord.ui.View] = {}
         self._cached_for = bot.show
+        self._show_cards = ShowCards(bot.show)  # season cards and the overview, built once
 
     def _fresh(self) -> None:
         """Drop cached cards and buttons once the show data has been reloaded."""
@@ -231,14 +231,14 @@ class Episodes(commands.Cog):
     @app_commands.describe(number="Season number; leave empty for an overview of all seasons")
     async def season(self, interaction: discord.Interaction, number: int | None = None) -> None:
         """One season's overview, or all of them."""
-        show = self.bot.show
+        self._show_cards = fresh(self._show_cards, self.bot.show)
         if number is None:
-            await interaction.response.send_message(embed=seasons_overview(show))
+            await interaction.response.send_message(embed=self._show_cards.seasons_overview())
             return
-        found = show.season(number)
-        if found is None:
-            raise UserFacingError(no_such_season(show, number))
-        await interaction.response.send_message(embed=season_card(show, found))
+        card = self._show_cards.season(number)
+        if card is None:
+            raise UserFacingError(no_such_season(self.bot.show, number))
+        await interaction.response.send_message(embed=card)
 
 
 async def setup(bot: HeartstopperBot) -> None:

@@ -15,37 +15,16 @@ from bot.countdown.planner import is_finished
 from bot.countdown.settings import release_target
 from bot.paging import Paginator
 from bot.premiere.views import EventLinks, post_buttons
-from bot.show.cards import (
-    TIMELINE_PAGE_SIZE,
-    next_release_card,
-    no_upcoming_card,
-    paginate,
-    timeline_page,
-)
-from bot.show.models import NewsItem
+from bot.show.cards import next_release_card, no_upcoming_card
+from bot.show.pages import ShowCards, fresh, timeline_label
 from bot.show.releases import next_release
 from bot.tree import UserFacingError
-
-
-def filter_timeline(
-    items: tuple[NewsItem, ...], season: int | None, year: int | None
-) -> tuple[tuple[NewsItem, ...], str]:
-    """The news matching the filters, and a label describing them."""
-    chosen = tuple(
-        item
-        for item in items
-        if (season is None or item.season == season) and (year is None or item.date.year == year)
-    )
-    parts = [
-        f"Season {season}" if season is not None else "",
-        str(year) if year is not None else "",
-    ]
-    return chosen, " · ".join(p for p in parts if p) or "All news"
 
 
 class Releases(commands.Cog):
     def __init__(self, bot: HeartstopperBot) -> None:
         self.bot = bot
+        self._cards = ShowCards(bot.show)  # timeline pages, built once per filter
 
     @app_commands.command(name="next")
     async def next_(self, interaction: discord.Interaction) -> None:
@@ -90,20 +69,15 @@ class Releases(commands.Cog):
         year: int | None = None,
     ) -> None:
         """The news so far: renewals, filming, first looks, trailers and announcements."""
-        items, label = filter_timeline(self.bot.show.timeline, season, year)
-        if not items:
-            years = sorted({i.date.year for i in self.bot.show.timeline})
+        self._cards = fresh(self._cards, self.bot.show)
+        pages = self._cards.timeline(season, year)
+        if pages is None:
+            seasons = ", ".join(str(s.number) for s in self.bot.show.seasons)
             raise UserFacingError(
-                f"No news matches {label}. The timeline covers {years[0]}–{years[-1]}"
-                f" and seasons {', '.join(str(s.number) for s in self.bot.show.seasons)}."
+                f"No news matches {timeline_label(season, year)}. The timeline covers"
+                f" {self._cards.timeline_span()} and seasons {seasons}."
             )
-
-        def build(page: int) -> discord.Embed:
-            shown, page, count = paginate(items, page, TIMELINE_PAGE_SIZE)
-            return timeline_page(shown, page, count, label)
-
-        _, _, page_count = paginate(items, 0, TIMELINE_PAGE_SIZE)
-        view = Paginator(owner_id=interaction.user.id, page_count=page_count, build=build)
+        view = Paginator(owner_id=interaction.user.id, page_count=pages.count, build=pages.page)
         await view.send(interaction)
 
 

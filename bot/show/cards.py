@@ -206,14 +206,29 @@ def _person_line(member: CastMember | CrewMember) -> tuple[str, str]:
     return f"{member.name} — {', '.join(member.roles)}", member.description
 
 
-def family_card(query: str, members: Sequence[CastMember | CrewMember]) -> discord.Embed:
-    """Everyone sharing the surname a fan typed, e.g. the four Nelsons."""
-    shown = escape_user_text(query, _QUERY_SHOWN)
-    embed = _embed(f"Everyone called {shown}", "Pick one with `/cast query:` and their name.")
+def family_members_card(members: Sequence[CastMember | CrewMember]) -> discord.Embed:
+    """A family's card without its title: the same for every query, so it can be built once."""
+    embed = _embed("Everyone called …", "Pick one with `/cast query:` and their name.")
     for member in members[:CAST_PAGE_SIZE]:
         name, text = _person_line(member)
         _field(embed, clip(name, _PAGE_ENTRY_NAME), clip(text, _PAGE_ENTRY_TEXT), inline=False)
     return _finish(embed, source_credit(s for m in members for s in m.sources))
+
+
+def titled_family_card(query: str, members_card: discord.Embed) -> discord.Embed:
+    """A copy of :func:`family_members_card`'s card titled with what the fan typed.
+
+    The fields stay well inside the 6,000-character total (ten capped entries), so a title
+    of at most a few hundred characters can't push the card over it.
+    """
+    embed = members_card.copy()
+    embed.title = safe(f"Everyone called {escape_user_text(query, _QUERY_SHOWN)}", TITLE_LIMIT)
+    return embed
+
+
+def family_card(query: str, members: Sequence[CastMember | CrewMember]) -> discord.Embed:
+    """Everyone sharing the surname a fan typed, e.g. the four Nelsons."""
+    return titled_family_card(query, family_members_card(members))
 
 
 def cast_page(members: Sequence[CastMember], page: int, page_count: int) -> discord.Embed:

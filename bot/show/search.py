@@ -47,6 +47,8 @@ _SEASON_ONLY = re.compile(r"^(?:s|season)\s*(\d{1,2})\s*(?:e|ep|episode)?$")
 def _fold(text: str) -> str:
     """Casefolded ASCII words separated by single spaces; mentions, emoji and markup dropped."""
     text = _MENTION.sub(" ", text)
+    if text.isascii():  # most queries: no accents to strip, so skip the per-character pass
+        return _NOT_WORD.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NOT_WORD.sub(" ", bare).strip()
