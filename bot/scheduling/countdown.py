@@ -419,10 +419,14 @@ class CountdownService:
         """
         now = self.clock()
         updates = []
+        # Thousands of servers share a post time and a zone: one computation each.
+        following: dict[tuple[dt.time, str, bool], dt.datetime | None] = {}
         for settings in await self.repo.unscheduled(now):
-            following = self.next_post_after(settings, now)
-            if following is not None:
-                updates.append((settings.guild_id, following))
+            key = (settings.post_time, settings.timezone, settings.enabled)
+            if key not in following:
+                following[key] = self.next_post_after(settings, now)
+            if following[key] is not None:
+                updates.append((settings.guild_id, following[key]))
         await self.repo.set_next_posts(updates)
         return len(updates)
 
@@ -573,6 +577,7 @@ class CountdownService:
         )
         targets: dict[tuple[str, str, dt.date], Target | None] = {}
         days: dict[tuple[str, dt.date], tuple[dt.datetime, dt.datetime]] = {}
+        following_memo: dict[tuple[dt.time, str, dt.datetime, bool], dt.datetime | None] = {}
         slice_started = time.perf_counter()
         for guild_id, stored in current.items():
             if time.perf_counter() - slice_started > PLAN_SLICE_SECONDS:
@@ -580,7 +585,12 @@ class CountdownService:
                 slice_started = time.perf_counter()
             settings = all_settings[guild_id]
             scheduled = self._latest_passed_instant(settings, stored, now)
-            following = self.next_post_after(settings, max(now, scheduled))
+            after = max(now, scheduled)
+            running = settings.enabled and settings.channel_id is not None
+            key = (settings.post_time, settings.timezone, after, running)
+            if key not in following_memo:  # servers sharing a time and zone share the answer
+                following_memo[key] = self.next_post_after(settings, after)
+            following = following_memo[key]
             if following is not None:
                 plan.next_posts.append((guild_id, following))
             post = await self._plan_due(settings, scheduled, now, targets)
