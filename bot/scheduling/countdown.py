@@ -44,7 +44,6 @@ import discord
 from bot.countdown.catchup import GRACE, catch_up
 from bot.countdown.clock import (
     is_post_instant,
-    local_date_of,
     local_day_bounds,
     next_post_instant,
     previous_post_instant,
@@ -565,9 +564,15 @@ class CountdownService:
         # The current entry of each server: stale ones (written before a settings change)
         # no longer match its post time and are only deleted.
         current: dict[int, dt.datetime] = {}
+        # Thousands of servers share a post time and a zone, so every per-server question
+        # below is asked once per (time, zone, instant) and remembered for this tick.
+        is_current: dict[tuple[dt.datetime, dt.time, str], bool] = {}
         for guild_id, entry in due:
             settings = all_settings[guild_id]
-            if is_post_instant(entry, settings.post_time, settings.zone):
+            check = (entry, settings.post_time, settings.timezone)
+            if check not in is_current:
+                is_current[check] = is_post_instant(entry, settings.post_time, settings.zone)
+            if is_current[check]:
                 current[guild_id] = max(entry, current.get(guild_id, entry))
         plan = TickPlan(
             due=len(due),
@@ -575,25 +580,33 @@ class CountdownService:
             handled=list(due),
             batch_full=len(due) == DUE_BATCH,
         )
-        targets: dict[tuple[str, str, dt.date], Target | None] = {}
+        plans: dict[tuple[str, str, dt.datetime, str], PlannedPost | None] = {}
         days: dict[tuple[str, dt.date], tuple[dt.datetime, dt.datetime]] = {}
         following_memo: dict[tuple[dt.time, str, dt.datetime, bool], dt.datetime | None] = {}
+        passed: dict[tuple[dt.datetime, dt.time, str, bool], dt.datetime] = {}
         slice_started = time.perf_counter()
         for guild_id, stored in current.items():
             if time.perf_counter() - slice_started > PLAN_SLICE_SECONDS:
                 await asyncio.sleep(0)  # let commands and sends run between slices
                 slice_started = time.perf_counter()
             settings = all_settings[guild_id]
-            scheduled = self._latest_passed_instant(settings, stored, now)
-            after = max(now, scheduled)
             running = settings.enabled and settings.channel_id is not None
+            instant = (stored, settings.post_time, settings.timezone, running)
+            if instant not in passed:
+                passed[instant] = self._latest_passed_instant(settings, stored, now)
+            scheduled = passed[instant]
+            after = max(now, scheduled)
             key = (settings.post_time, settings.timezone, after, running)
-            if key not in following_memo:  # servers sharing a time and zone share the answer
+            if key not in following_memo:
                 following_memo[key] = self.next_post_after(settings, after)
             following = following_memo[key]
             if following is not None:
                 plan.next_posts.append((guild_id, following))
-            post = await self._plan_due(settings, scheduled, now, targets)
+            shared = (settings.target, settings.timezone, scheduled, settings.cadence.value)
+            if shared in plans:  # the common case, without a coroutine per server
+                post = plans[shared]
+            else:
+                post = await self._plan_due(settings, scheduled, now, plans)
             if post is None:
                 plan.skipped += 1
                 continue
@@ -671,23 +684,26 @@ class CountdownService:
         settings: CountdownSettings,
         scheduled: dt.datetime,
         now: dt.datetime,
-        targets: dict[tuple[str, str, dt.date], Target | None],
+        plans: dict[tuple[str, str, dt.datetime, str], PlannedPost | None],
     ) -> PlannedPost | None:
-        decision = catch_up(scheduled, now, settings.zone)
-        if decision == "skip":
-            return None
+        """Whether ``settings`` posts for ``scheduled``, and for which day and target.
+
+        The tick decides only that (the claim); the text is written when the post is sent,
+        from the settings as they are then. So servers with the same release target, zone,
+        instant and cadence share one answer: thousands of them per tick.
+        """
         # Planned for the instant it stands for, not for when the tick ran: a 23:59 post sent
         # a little late is still that day's post (its local date and days left).
         if uses_events(settings.target):  # per server: its own events count
-            target = await self.resolve(settings, scheduled)
-        else:
-            # A release target depends only on the target, the zone and the local day:
-            # resolve it once per tick for the thousands of servers sharing them.
-            key = (settings.target, settings.timezone, local_date_of(scheduled, settings.zone))
-            if key not in targets:
-                targets[key] = await self.resolve(settings, scheduled)
-            target = targets[key]
-        return plan_post(settings, target, scheduled)
+            if catch_up(scheduled, now, settings.zone) == "skip":
+                return None
+            return plan_post(settings, await self.resolve(settings, scheduled), scheduled)
+        key = (settings.target, settings.timezone, scheduled, settings.cadence.value)
+        if key not in plans:
+            skip = catch_up(scheduled, now, settings.zone) == "skip"
+            target = None if skip else await self.resolve(settings, scheduled)
+            plans[key] = None if skip else plan_post(settings, target, scheduled)
+        return plans[key]
 
     async def _purge_expired(self, now: dt.datetime) -> None:
         """Hourly: drop old ledger rows and servers past their grace period (not in a tick)."""
