@@ -153,6 +153,29 @@ def _settings_from_row(guild_id: int, row: Any) -> CountdownSettings:
     )
 
 
+_SETTINGS_COLUMNS = (
+    "guild_id", "channel_id", "post_time", "time_zone", "role_id", "target", "cadence",
+    "silent_routine", "enabled",
+)  # fmt: skip
+
+
+def _settings_from_tuple(row: tuple[Any, ...]) -> CountdownSettings:
+    """``_settings_from_row`` for a tuple in ``_SETTINGS_COLUMNS`` order (bulk reads)."""
+    guild_id, channel_id, post_time, zone, role_id, target, cadence, silent, enabled = row
+    d = _DEFAULTS
+    return CountdownSettings(
+        guild_id=guild_id,
+        channel_id=channel_id,
+        post_time=_post_time(post_time) if post_time else d.post_time,
+        timezone=d.timezone if zone is None else zone,
+        role_id=role_id,
+        target=d.target if target is None else target,
+        cadence=d.cadence if cadence is None else Cadence(cadence),
+        silent_routine=d.silent_routine if silent is None else bool(silent),
+        enabled=d.enabled if enabled is None else bool(enabled),
+    )
+
+
 @functools.lru_cache(maxsize=2048)
 def _post_time(text: str) -> dt.time:
     return dt.time.fromisoformat(text)
@@ -357,9 +380,18 @@ class CountdownRepository:
             return await cur.fetchone()
 
     async def _schedule(self, entries: list[tuple[int, dt.datetime]]) -> None:
+        # Start-up schedules every server: thousands share each instant, converted once,
+        # and rows go in key order, which is what the table's B-tree wants.
+        epochs: dict[dt.datetime, int] = {}
+        rows = []
+        for guild_id, at in entries:
+            epoch = epochs.get(at)
+            if epoch is None:
+                epoch = epochs[at] = to_epoch(at)
+            rows.append((epoch, guild_id))
+        rows.sort()
         await self._conn.executemany(
-            "INSERT OR IGNORE INTO schedule (due_at, guild_id) VALUES (?, ?)",
-            [(to_epoch(at), guild_id) for guild_id, at in entries],
+            "INSERT OR IGNORE INTO schedule (due_at, guild_id) VALUES (?, ?)", rows
         )
 
     async def reset(self, guild_id: int) -> bool:
@@ -441,15 +473,17 @@ class CountdownRepository:
 
     async def unscheduled(self, now: dt.datetime) -> list[CountdownSettings]:
         """Running countdowns with nothing in the schedule after ``now`` (start-up fills them)."""
+        # Every server at start-up: plain tuples in a fixed column order, not named rows.
         async with self._conn.execute(
-            "SELECT * FROM guild_settings WHERE channel_id IS NOT NULL"
-            " AND removed_at IS NULL AND coalesce(enabled, 1) = 1"
+            f"SELECT {', '.join(_SETTINGS_COLUMNS)} FROM guild_settings"
+            " WHERE channel_id IS NOT NULL AND removed_at IS NULL AND coalesce(enabled, 1) = 1"
             f" AND {self._owned('guild_id')}"
             " AND guild_id NOT IN (SELECT guild_id FROM schedule WHERE due_at > ?)",
             (to_epoch(now),),
         ) as cur:
+            cur.row_factory = None  # type: ignore[assignment]
             rows = await cur.fetchall()
-        return [_settings_from_row(row["guild_id"], row) for row in rows]
+        return [_settings_from_tuple(row) for row in rows]
 
     async def set_next_posts(self, entries: list[tuple[int, dt.datetime]]) -> None:
         """Schedule many post instants in one transaction (start-up)."""
