@@ -176,6 +176,10 @@ class HeartstopperBot(commands.AutoShardedBot):
 
     async def launch_shards(self) -> None:
         await super().launch_shards()
+        if self.is_closed():
+            # Closed during start-up (a stop signal, a failed start): discord.py 2.7 then
+            # returns without launching anything, and the shard count may never be known.
+            return
         # The shard count is known now (from the settings or /gateway/bot): from here on the
         # countdowns look only at this process's servers.
         assert self.shard_count is not None

@@ -32,7 +32,7 @@ from bot.client import HeartstopperBot
 from bot.countdown.planner import PlannedPost, plan_one_off
 from bot.countdown.settings import CountdownSettings
 from bot.database.countdown import OneOffPost
-from bot.database.premiere import PremiereRepository
+from bot.database.store import premiere_store
 from bot.premiere import notify
 from bot.premiere.discord_checks import (
     EVENTS_NEED,
@@ -123,7 +123,7 @@ class Premiere(commands.GroupCog, group_name="premiere"):
 
     def __init__(self, bot: HeartstopperBot) -> None:
         self.bot = bot
-        self.repo = PremiereRepository(bot.db)
+        self.repo = premiere_store(bot.db)
         self.cooldown = notify.Cooldown()
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._connected = False

@@ -31,7 +31,7 @@ from bot.countdown.planner import (
 )
 from bot.countdown.settings import CountdownSettings, release_target, split_target
 from bot.database.countdown import OneOffPost
-from bot.database.meta import MetaRepository
+from bot.database.store import MetaStore
 from bot.scheduling.countdown import CountdownService, Renderer
 from bot.show.models import DatePrecision, Release, ReleaseDate
 from bot.show.releases import days_until, describe_when, discord_timestamps, release_instant
@@ -237,7 +237,7 @@ class Announcer:
         self,
         *,
         service: CountdownService,
-        meta: MetaRepository,
+        meta: MetaStore,
         releases: Callable[[], Sequence[Release]],
         servers: Callable[[], Collection[int]],
         slice_seconds: float = SLICE_SECONDS,

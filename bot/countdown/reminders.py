@@ -31,7 +31,8 @@ from bot.countdown.settings import (
 from bot.show.releases import discord_timestamps
 
 if TYPE_CHECKING:  # the storage layer imports bot.countdown; keep this one-way at run time
-    from bot.database.countdown import CountdownRepository, OneOffPost
+    from bot.database.countdown import OneOffPost
+    from bot.database.store import CountdownStore
     from bot.scheduling.countdown import CountdownService
 
 __all__ = [
@@ -156,7 +157,7 @@ def reminder_line(
 Renderer = Callable[[CountdownSettings, "OneOffPost", dt.datetime], Awaitable[PlannedPost | None]]
 
 
-def reminder_renderer(repo: CountdownRepository) -> Renderer:
+def reminder_renderer(repo: CountdownStore) -> Renderer:
     """The renderer the countdown service calls when a reminder is due (see module doc)."""
 
     async def render(

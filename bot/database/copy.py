@@ -16,7 +16,16 @@ from bot.database.connection import open_database
 from bot.database.postgres import open_postgres
 
 # Parents before children is not needed (no foreign keys), but a stable order reads better.
-TABLES = ("bot_meta", "guild_settings", "custom_events", "schedule", "deliveries")
+TABLES = (
+    "bot_meta",
+    "guild_settings",
+    "custom_events",
+    "schedule",
+    "deliveries",
+    "one_off_posts",
+    "premiere_settings",
+    "premiere_discord_events",
+)
 
 
 class CopyError(Exception):

@@ -257,6 +257,13 @@ _write_turns: weakref.WeakKeyDictionary[aiosqlite.Connection, asyncio.Lock] = (
 )
 
 
+def write_turn(conn: aiosqlite.Connection) -> asyncio.Lock:
+    """The connection's write turn, shared by every repository that writes through it: a
+    write outside it could land inside another repository's open transaction (and be
+    rolled back with it)."""
+    return _write_turns.setdefault(conn, asyncio.Lock())
+
+
 class CountdownRepository:
     """Typed access to the countdown tables, with a write-through cache of settings.
 
@@ -277,7 +284,7 @@ class CountdownRepository:
         # One connection serves every coroutine: writes take turns, so a command saving
         # settings never opens a transaction inside the tick's (or joins it by accident).
         # The turn belongs to the connection, shared by every repository opened on it.
-        self._writing = _write_turns.setdefault(conn, asyncio.Lock())
+        self._writing = write_turn(conn)
 
     # -- settings ---------------------------------------------------------------------------
 
@@ -812,7 +819,8 @@ class CountdownRepository:
         ) as cur:
             routine: list[LedgerRow] = [_delivery_from_row(row) for row in await cur.fetchall()]
         async with self._conn.execute(
-            "SELECT * FROM one_off_posts WHERE state IN ('claimed', 'sending') ORDER BY due_at"
+            "SELECT * FROM one_off_posts WHERE state IN ('claimed', 'sending')"
+            f" AND {self._owned('guild_id')} ORDER BY due_at, guild_id, key"
         ) as cur:
             return routine + [_one_off_from_row(row) for row in await cur.fetchall()]
 
@@ -877,13 +885,15 @@ class CountdownRepository:
     async def claim_due_one_offs(
         self, now: dt.datetime, *, boot_id: str, limit: int = 1000
     ) -> list[OneOffPost]:
-        """Claim the pending one-off posts that are due, oldest first."""
+        """Claim the pending one-off posts that are due, oldest first, of this process's
+        shards only (like :meth:`due`)."""
         async with (
             self._writing,
             self._conn.execute(
                 "UPDATE one_off_posts SET state = 'claimed', boot_id = ?"
                 " WHERE (guild_id, key) IN (SELECT guild_id, key FROM one_off_posts"
-                " WHERE state = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?) RETURNING *",
+                f" WHERE state = 'pending' AND due_at <= ? AND {self._owned('guild_id')}"
+                " ORDER BY due_at LIMIT ?) RETURNING *",
                 (boot_id, to_epoch(now), limit),
             ) as cur,
         ):
@@ -892,7 +902,8 @@ class CountdownRepository:
 
     async def next_one_off_after(self, now: dt.datetime) -> dt.datetime | None:
         async with self._conn.execute(
-            "SELECT min(due_at) FROM one_off_posts WHERE state = 'pending' AND due_at > ?",
+            "SELECT min(due_at) FROM one_off_posts WHERE state = 'pending' AND due_at > ?"
+            f" AND {self._owned('guild_id')}",
             (to_epoch(now),),
         ) as cur:
             row = await cur.fetchone()

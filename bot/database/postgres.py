@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
+import secrets
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,20 +30,38 @@ from typing import Any
 import asyncpg
 
 from bot.countdown.clock import next_post_instant
-from bot.countdown.settings import CountdownSettings, CustomEvent
+from bot.countdown.settings import (
+    DEFAULT_REMINDERS,
+    CountdownSettings,
+    CustomEvent,
+    Reminder,
+    parse_reminders,
+    store_reminders,
+)
 from bot.database.connection import MigrationError, discover_migrations
 from bot.database.countdown import (
     BLOCKING_STATES,
     CountdownStatus,
     Delivery,
+    EventNameTaken,
+    LedgerRow,
+    OneOffPost,
     SendContext,
     _delivery_from_row,
+    _one_off_from_row,
     _override_columns,
     _settings_from_row,
     changed_columns,
     from_epoch,
     to_epoch,
 )
+from bot.database.premiere import (
+    EventLink,
+    _link_from_row,
+    premiere_from_row,
+    premiere_params,
+)
+from bot.premiere.settings import PremiereSettings
 from bot.scheduling.sharding import ShardScope
 
 log = logging.getLogger(__name__)
@@ -169,6 +189,30 @@ class PostgresLeases:
 
 def _epochs(instants: Sequence[dt.datetime]) -> list[int]:
     return [to_epoch(at) for at in instants]
+
+
+def _row_where(row: LedgerRow, first: int) -> tuple[str, str, tuple[Any, ...]]:
+    """The table of a ledger row and the WHERE clause naming it, numbered from ``$first``."""
+    if isinstance(row, OneOffPost):
+        where = f"guild_id = ${first} AND key = ${first + 1}"
+        return "one_off_posts", where, (row.guild_id, row.key)
+    where = f"guild_id = ${first} AND day_start = ${first + 1}"
+    return "deliveries", where, (row.guild_id, to_epoch(row.day_start))
+
+
+def _event_from_row(guild_id: int, row: Any) -> CustomEvent:
+    return CustomEvent(
+        row["id"],
+        guild_id,
+        row["name"],
+        from_epoch(row["starts_at"]),  # type: ignore[arg-type]
+        parse_reminders(row["reminders"]),
+        row["revision"],
+        row["token"] or "",
+    )
+
+
+_EVENT_COLUMNS = "id, guild_id, name, starts_at, reminders, revision, token"
 
 
 class PostgresCountdownRepository:
@@ -457,7 +501,7 @@ class PostgresCountdownRepository:
     async def purge_server(self, guild_id: int) -> None:
         try:
             async with self._pool.acquire() as conn, conn.transaction():
-                for table in ("guild_settings", "custom_events", "deliveries"):
+                for table in ("guild_settings", "custom_events", "deliveries", "one_off_posts"):
                     await conn.execute(f"DELETE FROM {table} WHERE guild_id = $1", guild_id)
         finally:
             self._written(guild_id, None)
@@ -465,28 +509,39 @@ class PostgresCountdownRepository:
     # -- custom events ----------------------------------------------------------------------
 
     async def add_event(
-        self, guild_id: int, name: str, starts_at: dt.datetime, *, created_by: int, now: dt.datetime
+        self,
+        guild_id: int,
+        name: str,
+        starts_at: dt.datetime,
+        *,
+        created_by: int,
+        now: dt.datetime,
+        reminders: frozenset[Reminder] = DEFAULT_REMINDERS,
     ) -> CustomEvent | None:
+        token = secrets.token_hex(6)
         event_id = await self._pool.fetchval(
-            "INSERT INTO custom_events (guild_id, name, starts_at, created_by, created_at)"
-            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id",
+            "INSERT INTO custom_events (guild_id, name, starts_at, created_by, created_at,"
+            " reminders, token) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            " ON CONFLICT DO NOTHING RETURNING id",
             guild_id,
             name,
             to_epoch(starts_at),
             created_by,
             to_epoch(now),
+            store_reminders(reminders),
+            token,
         )
         if event_id is None:
             return None
-        return CustomEvent(id=event_id, guild_id=guild_id, name=name, starts_at=starts_at)
+        return CustomEvent(event_id, guild_id, name, starts_at, reminders, token=token)
 
     async def list_events(self, guild_id: int) -> list[CustomEvent]:
         rows = await self._pool.fetch(
-            "SELECT id, name, starts_at FROM custom_events WHERE guild_id = $1"
+            f"SELECT {_EVENT_COLUMNS} FROM custom_events WHERE guild_id = $1"
             " ORDER BY starts_at, id",
             guild_id,
         )
-        return [CustomEvent(r[0], guild_id, r[1], from_epoch(r[2])) for r in rows]  # type: ignore[arg-type]
+        return [_event_from_row(guild_id, row) for row in rows]
 
     async def remove_event(self, guild_id: int, event_id: int) -> bool:
         row = await self._pool.fetchrow(
@@ -586,57 +641,62 @@ class PostgresCountdownRepository:
         )
         return [from_epoch(row[0]) for row in rows]  # type: ignore[misc]
 
-    async def start_sending(self, delivery: Delivery, *, boot_id: str, at: dt.datetime) -> bool:
-        row = await self._pool.fetchrow(
-            "UPDATE deliveries SET sending_at = CASE state WHEN 'sending' THEN sending_at"
-            " ELSE $1 END, state = 'sending'"
-            " WHERE guild_id = $2 AND day_start = $3 AND state IN ('claimed', 'sending')"
-            " AND boot_id = $4 RETURNING guild_id",
+    async def start_sending(self, row: LedgerRow, *, boot_id: str, at: dt.datetime) -> bool:
+        table, where, params = _row_where(row, 3)
+        found = await self._pool.fetchrow(
+            f"UPDATE {table} SET sending_at = CASE state WHEN 'sending' THEN sending_at"
+            f" ELSE $1 END, state = 'sending' WHERE {where}"
+            " AND state IN ('claimed', 'sending') AND boot_id = $2 RETURNING guild_id",
             to_epoch(at),
-            delivery.guild_id,
-            to_epoch(delivery.day_start),
             boot_id,
+            *params,
         )
-        return row is not None
+        return found is not None
 
-    async def release_claim(self, delivery: Delivery, *, boot_id: str) -> None:
+    async def release_claim(self, row: LedgerRow, *, boot_id: str) -> None:
+        table, where, params = _row_where(row, 2)
         await self._pool.execute(
-            "UPDATE deliveries SET state = 'claimed', sending_at = NULL"
-            " WHERE guild_id = $1 AND day_start = $2 AND state = 'sending' AND boot_id = $3",
-            delivery.guild_id,
-            to_epoch(delivery.day_start),
+            f"UPDATE {table} SET state = 'claimed', sending_at = NULL"
+            f" WHERE {where} AND state = 'sending' AND boot_id = $1",
             boot_id,
+            *params,
         )
 
-    async def adopt(self, delivery: Delivery, *, boot_id: str) -> bool:
+    async def adopt(self, row: LedgerRow, *, boot_id: str) -> bool:
         """Take over an open claim of a process that is gone; only while the claim still
         names the boot it was read with, so of two processes adopting it one wins."""
-        row = await self._pool.fetchrow(
-            "UPDATE deliveries SET state = 'claimed', boot_id = $1"
-            " WHERE guild_id = $2 AND day_start = $3 AND state IN ('claimed', 'sending')"
-            " AND boot_id IS NOT DISTINCT FROM $4 RETURNING guild_id",
+        table, where, params = _row_where(row, 3)
+        found = await self._pool.fetchrow(
+            f"UPDATE {table} SET state = 'claimed', boot_id = $1"
+            f" WHERE {where} AND state IN ('claimed', 'sending')"
+            " AND boot_id IS NOT DISTINCT FROM $2 RETURNING guild_id",
             boot_id,
-            delivery.guild_id,
-            to_epoch(delivery.day_start),
-            delivery.boot_id,
+            row.boot_id,
+            *params,
         )
-        return row is not None
+        return found is not None
 
     async def forget_deliveries_before(self, instant: dt.datetime) -> None:
-        await self._pool.execute(
-            "DELETE FROM deliveries WHERE scheduled_at < $1", to_epoch(instant)
-        )
+        """Drop ledger rows older than ``instant``, and one-offs expired before it."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute("DELETE FROM deliveries WHERE scheduled_at < $1", to_epoch(instant))
+            await conn.execute("DELETE FROM one_off_posts WHERE expires_at < $1", to_epoch(instant))
 
-    async def open_deliveries(self) -> list[Delivery]:
-        rows = await self._pool.fetch(
+    async def open_deliveries(self) -> list[LedgerRow]:
+        routine = await self._pool.fetch(
             "SELECT * FROM deliveries WHERE state IN ('claimed', 'sending')"
             f" AND {self._owned('guild_id')} ORDER BY scheduled_at"
         )
-        return [_delivery_from_row(row) for row in rows]
+        one_offs = await self._pool.fetch(
+            "SELECT * FROM one_off_posts WHERE state IN ('claimed', 'sending')"
+            f" AND {self._owned('guild_id')} ORDER BY due_at, guild_id, key"
+        )
+        rows: list[LedgerRow] = [_delivery_from_row(row) for row in routine]
+        return rows + [_one_off_from_row(row) for row in one_offs]
 
     async def finish_delivery(
         self,
-        delivery: Delivery,
+        row: LedgerRow,
         *,
         state: str,
         at: dt.datetime,
@@ -644,16 +704,16 @@ class PostgresCountdownRepository:
         message_id: int | None = None,
         error: str | None = None,
     ) -> None:
+        table, where, params = _row_where(row, 6)
         await self._pool.execute(
-            "UPDATE deliveries SET state = $1, sent_at = $2, channel_id = $3, message_id = $4,"
-            " error = $5 WHERE guild_id = $6 AND day_start = $7",
+            f"UPDATE {table} SET state = $1, sent_at = $2, channel_id = $3, message_id = $4,"
+            f" error = $5 WHERE {where}",
             state,
             to_epoch(at),
             channel_id,
             message_id,
             error,
-            delivery.guild_id,
-            to_epoch(delivery.day_start),
+            *params,
         )
 
     async def count_deliveries(self, guild_id: int, state: str = "sent") -> int:
@@ -661,3 +721,180 @@ class PostgresCountdownRepository:
             "SELECT count(*) FROM deliveries WHERE guild_id = $1 AND state = $2", guild_id, state
         )
         return int(count)
+
+    # -- one-off posts ----------------------------------------------------------------------
+
+    async def add_one_off(self, post: OneOffPost, *, now: dt.datetime) -> bool:
+        found = await self._pool.fetchval(
+            "INSERT INTO one_off_posts (guild_id, key, kind, payload, due_at, expires_at, nonce,"
+            " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING"
+            " RETURNING guild_id",
+            post.guild_id,
+            post.key,
+            post.kind,
+            json.dumps(post.payload, sort_keys=True),
+            to_epoch(post.due_at),
+            to_epoch(post.expires_at),
+            post.nonce,
+            to_epoch(now),
+        )
+        return found is not None
+
+    async def cancel_one_offs(self, guild_id: int, key_prefix: str, *, at: dt.datetime) -> int:
+        rows = await self._pool.fetch(
+            "UPDATE one_off_posts SET state = 'skipped', sent_at = $1, error = 'cancelled'"
+            " WHERE guild_id = $2 AND state = 'pending' AND substr(key, 1, $3) = $4"
+            " RETURNING key",
+            to_epoch(at),
+            guild_id,
+            len(key_prefix),
+            key_prefix,
+        )
+        return len(rows)
+
+    async def one_offs(self, guild_id: int) -> list[OneOffPost]:
+        rows = await self._pool.fetch(
+            "SELECT * FROM one_off_posts WHERE guild_id = $1 ORDER BY due_at, key", guild_id
+        )
+        return [_one_off_from_row(row) for row in rows]
+
+    async def claim_due_one_offs(
+        self, now: dt.datetime, *, boot_id: str, limit: int = 1000
+    ) -> list[OneOffPost]:
+        """Claim this process's due one-offs. SKIP LOCKED: a row another process is claiming
+        right now is left to it (and, once committed as claimed, no longer pending here)."""
+        rows = await self._pool.fetch(
+            "UPDATE one_off_posts AS o SET state = 'claimed', boot_id = $1"
+            " FROM (SELECT guild_id, key FROM one_off_posts"
+            " WHERE state = 'pending' AND due_at <= $2"
+            f" AND {self._owned('guild_id')}"
+            " ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) AS due"
+            " WHERE o.guild_id = due.guild_id AND o.key = due.key AND o.state = 'pending'"
+            " RETURNING o.*",
+            boot_id,
+            to_epoch(now),
+            limit,
+        )
+        return sorted(map(_one_off_from_row, rows), key=lambda p: (p.due_at, p.key))
+
+    async def next_one_off_after(self, now: dt.datetime) -> dt.datetime | None:
+        due_at = await self._pool.fetchval(
+            "SELECT min(due_at) FROM one_off_posts WHERE state = 'pending' AND due_at > $1"
+            f" AND {self._owned('guild_id')}",
+            to_epoch(now),
+        )
+        return from_epoch(due_at)
+
+    # -- editing events ---------------------------------------------------------------------
+
+    async def update_event(
+        self,
+        guild_id: int,
+        event_id: int,
+        *,
+        name: str | None = None,
+        starts_at: dt.datetime | None = None,
+        reminders: frozenset[Reminder] | None = None,
+    ) -> CustomEvent | None:
+        try:
+            row = await self._pool.fetchrow(
+                "UPDATE custom_events SET name = coalesce($1, name),"
+                " starts_at = coalesce($2, starts_at), reminders = coalesce($3, reminders),"
+                " revision = revision + 1 WHERE guild_id = $4 AND id = $5"
+                f" RETURNING {_EVENT_COLUMNS}",
+                name,
+                to_epoch(starts_at) if starts_at else None,
+                store_reminders(reminders) if reminders is not None else None,
+                guild_id,
+                event_id,
+            )
+        except asyncpg.UniqueViolationError:
+            raise EventNameTaken(name or "") from None
+        return None if row is None else _event_from_row(guild_id, row)
+
+    async def upcoming_events(self, now: dt.datetime) -> list[CustomEvent]:
+        rows = await self._pool.fetch(
+            f"SELECT {_EVENT_COLUMNS} FROM custom_events WHERE starts_at > $1"
+            " ORDER BY starts_at, id",
+            to_epoch(now),
+        )
+        return [_event_from_row(row["guild_id"], row) for row in rows]
+
+
+class PostgresPremiereRepository:
+    """:class:`bot.database.premiere.PremiereRepository`, on a PostgreSQL pool."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def get(self, guild_id: int) -> PremiereSettings:
+        row = await self._pool.fetchrow(
+            "SELECT * FROM premiere_settings WHERE guild_id = $1", guild_id
+        )
+        return premiere_from_row(guild_id, row)
+
+    async def change(self, guild_id: int, **changes: Any) -> PremiereSettings:
+        params = premiere_params(changes)
+        if params:
+            # premiere_params refused any name that is not a column: none comes from input.
+            names = list(params)
+            marks = ", ".join(f"${n}" for n in range(2, len(names) + 2))
+            updates = ", ".join(f"{n} = excluded.{n}" for n in names)
+            await self._pool.execute(
+                f"INSERT INTO premiere_settings (guild_id, {', '.join(names)})"
+                f" VALUES ($1, {marks}) ON CONFLICT (guild_id) DO UPDATE SET {updates}",
+                guild_id,
+                *params.values(),
+            )
+        return await self.get(guild_id)
+
+    async def with_events(self) -> list[int]:
+        rows = await self._pool.fetch(
+            "SELECT guild_id FROM premiere_settings WHERE discord_events = 1 AND events_paused = 0"
+            " ORDER BY guild_id"
+        )
+        return [row[0] for row in rows]
+
+    async def with_threads(self) -> list[int]:
+        rows = await self._pool.fetch(
+            "SELECT guild_id FROM premiere_settings WHERE release_threads = 1 ORDER BY guild_id"
+        )
+        return [row[0] for row in rows]
+
+    async def links(self, guild_id: int) -> list[EventLink]:
+        rows = await self._pool.fetch(
+            "SELECT * FROM premiere_discord_events WHERE guild_id = $1 ORDER BY source_key",
+            guild_id,
+        )
+        return [_link_from_row(row) for row in rows]
+
+    async def link(self, guild_id: int, source_key: str) -> EventLink | None:
+        row = await self._pool.fetchrow(
+            "SELECT * FROM premiere_discord_events WHERE guild_id = $1 AND source_key = $2",
+            guild_id,
+            source_key,
+        )
+        return None if row is None else _link_from_row(row)
+
+    async def save_link(self, link: EventLink) -> None:
+        await self._pool.execute(
+            "INSERT INTO premiere_discord_events"
+            " (guild_id, source_key, discord_event_id, name, starts_at, ends_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6)"
+            " ON CONFLICT (guild_id, source_key) DO UPDATE SET"
+            " discord_event_id = excluded.discord_event_id, name = excluded.name,"
+            " starts_at = excluded.starts_at, ends_at = excluded.ends_at",
+            link.guild_id,
+            link.source_key,
+            link.discord_event_id,
+            link.name,
+            to_epoch(link.starts_at),
+            to_epoch(link.ends_at),
+        )
+
+    async def drop_link(self, guild_id: int, source_key: str) -> None:
+        await self._pool.execute(
+            "DELETE FROM premiere_discord_events WHERE guild_id = $1 AND source_key = $2",
+            guild_id,
+            source_key,
+        )

@@ -12,11 +12,11 @@ from typing import Any
 
 import aiosqlite
 
-from bot.database.countdown import from_epoch, to_epoch
+from bot.database.countdown import from_epoch, to_epoch, write_turn
 from bot.premiere.settings import PremiereSettings
 
 _BOOLEANS = frozenset({"notify_button", "discord_events", "release_threads", "events_paused"})
-_COLUMNS = tuple(f.name for f in fields(PremiereSettings) if f.name != "guild_id")
+PREMIERE_COLUMNS = tuple(f.name for f in fields(PremiereSettings) if f.name != "guild_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,17 +31,27 @@ class EventLink:
     ends_at: dt.datetime
 
 
-def _settings_from_row(guild_id: int, row: aiosqlite.Row | None) -> PremiereSettings:
+def premiere_from_row(guild_id: int, row: Any) -> PremiereSettings:
+    """Settings from a row of either backend (None: the defaults)."""
     if row is None:
         return PremiereSettings(guild_id)
     values: dict[str, Any] = {}
-    for name in _COLUMNS:
+    for name in PREMIERE_COLUMNS:
         value = row[name]
         values[name] = bool(value) if name in _BOOLEANS else value
     return PremiereSettings(guild_id, **values)
 
 
-def _link_from_row(row: aiosqlite.Row) -> EventLink:
+def premiere_params(changes: dict[str, Any]) -> dict[str, Any]:
+    """Column values for ``changes`` (flags as 0/1); refuses names that are not columns, so
+    the names can be written into the SQL."""
+    unknown = set(changes) - set(PREMIERE_COLUMNS)
+    if unknown:
+        raise ValueError(f"not premiere settings: {sorted(unknown)}")
+    return {n: int(v) if isinstance(v, bool) else v for n, v in changes.items()}
+
+
+def _link_from_row(row: Any) -> EventLink:
     starts, ends = from_epoch(row["starts_at"]), from_epoch(row["ends_at"])
     assert starts is not None and ends is not None
     return EventLink(
@@ -52,6 +62,12 @@ def _link_from_row(row: aiosqlite.Row) -> EventLink:
 class PremiereRepository:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        # Writes take the connection's turn with the countdown's (see write_turn).
+        self._writing = write_turn(conn)
+
+    async def _write(self, sql: str, params: Any) -> None:
+        async with self._writing:
+            await self._conn.execute(sql, params)
 
     # -- options -----------------------------------------------------------------------------
 
@@ -59,19 +75,16 @@ class PremiereRepository:
         async with self._conn.execute(
             "SELECT * FROM premiere_settings WHERE guild_id = ?", (guild_id,)
         ) as cur:
-            return _settings_from_row(guild_id, await cur.fetchone())
+            return premiere_from_row(guild_id, await cur.fetchone())
 
     async def change(self, guild_id: int, **changes: Any) -> PremiereSettings:
         """Write only the given columns (one statement), and return the settings as stored."""
-        unknown = set(changes) - set(_COLUMNS)
-        if unknown:
-            raise ValueError(f"not premiere settings: {sorted(unknown)}")
-        if changes:
-            names = ", ".join(changes)
-            marks = ", ".join(f":{n}" for n in changes)
-            updates = ", ".join(f"{n} = excluded.{n}" for n in changes)
-            params = {n: int(v) if isinstance(v, bool) else v for n, v in changes.items()}
-            await self._conn.execute(
+        params = premiere_params(changes)
+        if params:
+            names = ", ".join(params)
+            marks = ", ".join(f":{n}" for n in params)
+            updates = ", ".join(f"{n} = excluded.{n}" for n in params)
+            await self._write(
                 f"INSERT INTO premiere_settings (guild_id, {names}) VALUES (:guild_id, {marks})"
                 f" ON CONFLICT (guild_id) DO UPDATE SET {updates}",
                 {**params, "guild_id": guild_id},
@@ -109,7 +122,7 @@ class PremiereRepository:
         return _link_from_row(row) if row is not None else None
 
     async def save_link(self, link: EventLink) -> None:
-        await self._conn.execute(
+        await self._write(
             "INSERT INTO premiere_discord_events"
             " (guild_id, source_key, discord_event_id, name, starts_at, ends_at)"
             " VALUES (?, ?, ?, ?, ?, ?)"
@@ -127,7 +140,7 @@ class PremiereRepository:
         )
 
     async def drop_link(self, guild_id: int, source_key: str) -> None:
-        await self._conn.execute(
+        await self._write(
             "DELETE FROM premiere_discord_events WHERE guild_id = ? AND source_key = ?",
             (guild_id, source_key),
         )

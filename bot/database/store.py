@@ -12,13 +12,22 @@ import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import aiosqlite
 
-from bot.countdown.settings import CountdownSettings, CustomEvent
-from bot.database.countdown import CountdownRepository, CountdownStatus, Delivery, SendContext
+from bot.countdown.settings import DEFAULT_REMINDERS, CountdownSettings, CustomEvent, Reminder
+from bot.database.countdown import (
+    CountdownRepository,
+    CountdownStatus,
+    Delivery,
+    LedgerRow,
+    OneOffPost,
+    SendContext,
+)
 from bot.database.meta import MetaRepository
+from bot.database.premiere import EventLink, PremiereRepository
+from bot.premiere.settings import PremiereSettings
 from bot.scheduling.sharding import ShardScope, SharedTurns
 
 if TYPE_CHECKING:
@@ -76,10 +85,27 @@ class CountdownStore(Protocol):
     async def removed_before(self, before: dt.datetime) -> list[int]: ...
     async def purge_server(self, guild_id: int) -> None: ...
     async def add_event(
-        self, guild_id: int, name: str, starts_at: dt.datetime, *, created_by: int, now: dt.datetime
+        self,
+        guild_id: int,
+        name: str,
+        starts_at: dt.datetime,
+        *,
+        created_by: int,
+        now: dt.datetime,
+        reminders: frozenset[Reminder] = DEFAULT_REMINDERS,
     ) -> CustomEvent | None: ...
     async def list_events(self, guild_id: int) -> list[CustomEvent]: ...
     async def remove_event(self, guild_id: int, event_id: int) -> bool: ...
+    async def update_event(
+        self,
+        guild_id: int,
+        event_id: int,
+        *,
+        name: str | None = None,
+        starts_at: dt.datetime | None = None,
+        reminders: frozenset[Reminder] | None = None,
+    ) -> CustomEvent | None: ...
+    async def upcoming_events(self, now: dt.datetime) -> list[CustomEvent]: ...
     async def claim_and_reschedule(
         self,
         claims: list[Delivery],
@@ -88,14 +114,14 @@ class CountdownStore(Protocol):
         handled: list[tuple[int, dt.datetime]],
     ) -> list[Delivery]: ...
     async def posted_instants(self, guild_id: int, since: dt.datetime) -> list[dt.datetime]: ...
-    async def start_sending(self, delivery: Delivery, *, boot_id: str, at: dt.datetime) -> bool: ...
-    async def release_claim(self, delivery: Delivery, *, boot_id: str) -> None: ...
-    async def adopt(self, delivery: Delivery, *, boot_id: str) -> bool: ...
+    async def start_sending(self, row: LedgerRow, *, boot_id: str, at: dt.datetime) -> bool: ...
+    async def release_claim(self, row: LedgerRow, *, boot_id: str) -> None: ...
+    async def adopt(self, row: LedgerRow, *, boot_id: str) -> bool: ...
     async def forget_deliveries_before(self, instant: dt.datetime) -> None: ...
-    async def open_deliveries(self) -> list[Delivery]: ...
+    async def open_deliveries(self) -> list[LedgerRow]: ...
     async def finish_delivery(
         self,
-        delivery: Delivery,
+        row: LedgerRow,
         *,
         state: str,
         at: dt.datetime,
@@ -104,6 +130,26 @@ class CountdownStore(Protocol):
         error: str | None = None,
     ) -> None: ...
     async def count_deliveries(self, guild_id: int, state: str = "sent") -> int: ...
+    async def add_one_off(self, post: OneOffPost, *, now: dt.datetime) -> bool: ...
+    async def cancel_one_offs(self, guild_id: int, key_prefix: str, *, at: dt.datetime) -> int: ...
+    async def one_offs(self, guild_id: int) -> list[OneOffPost]: ...
+    async def claim_due_one_offs(
+        self, now: dt.datetime, *, boot_id: str, limit: int = 1000
+    ) -> list[OneOffPost]: ...
+    async def next_one_off_after(self, now: dt.datetime) -> dt.datetime | None: ...
+
+
+class PremiereStore(Protocol):
+    """The premiere kit's storage; see :class:`bot.database.premiere.PremiereRepository`."""
+
+    async def get(self, guild_id: int) -> PremiereSettings: ...
+    async def change(self, guild_id: int, **changes: Any) -> PremiereSettings: ...
+    async def with_events(self) -> list[int]: ...
+    async def with_threads(self) -> list[int]: ...
+    async def links(self, guild_id: int) -> list[EventLink]: ...
+    async def link(self, guild_id: int, source_key: str) -> EventLink | None: ...
+    async def save_link(self, link: EventLink) -> None: ...
+    async def drop_link(self, guild_id: int, source_key: str) -> None: ...
 
 
 def countdown_store(db: Database) -> CountdownStore:
@@ -120,6 +166,14 @@ def meta_store(db: Database) -> MetaStore:
     from bot.database.postgres import PostgresMetaRepository
 
     return PostgresMetaRepository(db)  # type: ignore[arg-type]
+
+
+def premiere_store(db: Database) -> PremiereStore:
+    if isinstance(db, aiosqlite.Connection):
+        return PremiereRepository(db)
+    from bot.database.postgres import PostgresPremiereRepository
+
+    return PostgresPremiereRepository(db)  # type: ignore[arg-type]
 
 
 def identify_turns(db: Database) -> SharedTurns | None:

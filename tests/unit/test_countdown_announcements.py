@@ -1,14 +1,13 @@
 """The "🎉 It's official" posts: what is owed after a data change, to whom, and how it reads;
-and the announcer against a real SQLite file, including a crash half-way through."""
+and the announcer on both backends (a real SQLite file, a PostgreSQL schema), including a
+crash half-way through."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import time
-from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -25,12 +24,11 @@ from bot.countdown.announcements import (
 )
 from bot.countdown.planner import PlannedPost
 from bot.countdown.settings import CountdownSettings
-from bot.database.connection import open_database
-from bot.database.countdown import CountdownRepository
-from bot.database.meta import MetaRepository
+from bot.database.store import Database, countdown_store, meta_store
 from bot.scheduling.countdown import CountdownService
 from bot.show.loader import load_show_data
 from bot.show.models import DatePrecision, Release, ReleaseDate
+from tests.backends import Backend
 
 FILM = "heartstopper-forever"
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
@@ -169,10 +167,10 @@ class Dies(Exception):
 class World:
     """A countdown service and its announcer over one database, as the bot wires them."""
 
-    def __init__(self, db: object, clock: Clock, sent: Sent, data: Data, servers: list[int]):
+    def __init__(self, db: Database, clock: Clock, sent: Sent, data: Data, servers: list[int]):
         self.data = data
         self.service = CountdownService(
-            repo=CountdownRepository(db),  # type: ignore[arg-type]
+            repo=countdown_store(db),
             releases=data.releases,
             clock=clock,
             send=sent,
@@ -181,7 +179,7 @@ class World:
         )
         self.announcer = Announcer(
             service=self.service,
-            meta=MetaRepository(db),  # type: ignore[arg-type]
+            meta=meta_store(db),
             releases=lambda: data.releases,
             servers=lambda: servers,
         )
@@ -204,12 +202,12 @@ class World:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[object]:
-    async with open_database(tmp_path / "bot.sqlite3") as conn:
-        yield conn
+def db(backend: Backend) -> Database:
+    """Both backends: the snapshot goes through meta_store(db), the posts through the ledger."""
+    return backend.db
 
 
-async def test_first_start_only_records_then_a_new_date_is_announced_once(db: object) -> None:
+async def test_first_start_only_records_then_a_new_date_is_announced_once(db: Database) -> None:
     clock, sent, data = Clock(NOW), Sent(), Data(releases_with_film(YEAR))
     counting = [server(1), server(2, target=f"release:{FILM}"), server(3, role_id=7)]
     others = [server(4, target="release:season-3"), server(5, enabled=False)]
@@ -217,9 +215,7 @@ async def test_first_start_only_records_then_a_new_date_is_announced_once(db: ob
     await world.seed(counting + others)
 
     assert await world.announce() == 0  # first start: the known dates are not news
-    assert load_snapshot(await MetaRepository(db).get(ANNOUNCED_META_KEY)) == snapshot(
-        data.releases
-    )  # type: ignore[arg-type]
+    assert load_snapshot(await meta_store(db).get(ANNOUNCED_META_KEY)) == snapshot(data.releases)  # type: ignore[arg-type]
     data.releases = releases_with_film(DEC_18)
     assert await world.announce() == 3
     assert await world.announce() == 0  # told already
@@ -235,14 +231,16 @@ async def test_first_start_only_records_then_a_new_date_is_announced_once(db: ob
     assert len(sent) == 3 and all("announced for" in p.content for p in sent)
 
 
-async def test_a_reload_before_any_snapshot_compares_with_the_data_it_replaced(db: object) -> None:
+async def test_a_reload_before_any_snapshot_compares_with_the_data_it_replaced(
+    db: Database,
+) -> None:
     clock, sent, data = Clock(NOW), Sent(), Data(releases_with_film(DEC_18))
     world = World(db, clock, sent, data, [1])
     await world.seed([server(1)])
     assert await world.announce(baseline=releases_with_film(YEAR)) == 1
 
 
-async def test_a_reload_racing_the_first_start_is_still_announced(db: object) -> None:
+async def test_a_reload_racing_the_first_start_is_still_announced(db: Database) -> None:
     clock, sent, data = Clock(NOW), Sent(), Data(releases_with_film(YEAR))
     world = World(db, clock, sent, data, [1])  # built at start-up, with the year only
     await world.seed([server(1)])
@@ -252,7 +250,7 @@ async def test_a_reload_racing_the_first_start_is_still_announced(db: object) ->
 
 
 async def test_dying_half_way_then_restarting_announces_exactly_once_per_server(
-    db: object,
+    db: Database,
 ) -> None:
     clock, sent, data = Clock(NOW), Sent(), Data(releases_with_film(YEAR))
     ids = list(range(1, 41))
@@ -285,7 +283,7 @@ async def test_dying_half_way_then_restarting_announces_exactly_once_per_server(
     assert await second.announce() == 0
 
 
-async def test_many_servers_never_hold_the_event_loop_long(db: object) -> None:
+async def test_many_servers_never_hold_the_event_loop_long(db: Database) -> None:
     clock, sent, data = Clock(NOW), Sent(), Data(releases_with_film(YEAR))
     ids = list(range(1, 1501))
     world = World(db, clock, sent, data, ids)

@@ -1,28 +1,29 @@
-"""Editing events against a real SQLite file: reminder switches, the revision, name clashes."""
+"""Editing events on both backends (a real SQLite file, a PostgreSQL schema): reminder
+switches, the revision, name clashes; and events stored before the reminders' migration."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.countdown.settings import DEFAULT_REMINDERS, Reminder
-from bot.database.connection import apply_migrations, connect, discover_migrations, open_database
+from bot.database.connection import apply_migrations, connect, discover_migrations
 from bot.database.countdown import CountdownRepository, EventNameTaken
+from bot.database.store import CountdownStore
+from tests.backends import Backend, postgres_schema
 
 NOW = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
 AT = dt.datetime(2026, 3, 1, 19, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[CountdownRepository]:
-    async with open_database(tmp_path / "bot.sqlite3") as conn:
-        yield CountdownRepository(conn)
+def repo(backend: Backend) -> CountdownStore:
+    return backend.repo()
 
 
-async def test_events_keep_their_reminder_switches(repo: CountdownRepository) -> None:
+async def test_events_keep_their_reminder_switches(repo: CountdownStore) -> None:
     party = await repo.add_event(1, "Party", AT, created_by=9, now=NOW)
     quiet = await repo.add_event(1, "Quiet", AT, created_by=9, now=NOW, reminders=frozenset())
     assert party is not None and quiet is not None
@@ -32,7 +33,7 @@ async def test_events_keep_their_reminder_switches(repo: CountdownRepository) ->
 
 
 async def test_an_edit_changes_only_what_is_given_and_bumps_the_revision(
-    repo: CountdownRepository,
+    repo: CountdownStore,
 ) -> None:
     party = await repo.add_event(1, "Party", AT, created_by=9, now=NOW)
     assert party is not None
@@ -48,7 +49,7 @@ async def test_an_edit_changes_only_what_is_given_and_bumps_the_revision(
 
 
 async def test_an_edit_refuses_a_name_taken_and_reports_a_missing_event(
-    repo: CountdownRepository,
+    repo: CountdownStore,
 ) -> None:
     a = await repo.add_event(1, "Party", AT, created_by=9, now=NOW)
     await repo.add_event(1, "Quiz", AT, created_by=9, now=NOW)
@@ -61,7 +62,7 @@ async def test_an_edit_refuses_a_name_taken_and_reports_a_missing_event(
     assert await repo.update_event(1, 999, name="x") is None
 
 
-async def test_upcoming_events_across_servers(repo: CountdownRepository) -> None:
+async def test_upcoming_events_across_servers(repo: CountdownStore) -> None:
     await repo.add_event(1, "Past", NOW - dt.timedelta(days=1), created_by=9, now=NOW)
     await repo.add_event(1, "Soon", AT, created_by=9, now=NOW)
     await repo.add_event(2, "Later", AT + dt.timedelta(days=1), created_by=9, now=NOW)
@@ -71,11 +72,14 @@ async def test_upcoming_events_across_servers(repo: CountdownRepository) -> None
     ]
 
 
-async def test_a_reused_id_comes_with_a_new_token(repo: CountdownRepository) -> None:
+async def test_a_reused_id_comes_with_a_new_token(backend: Backend) -> None:
+    repo = backend.repo()
     old = await repo.add_event(1, "Party", AT, created_by=9, now=NOW)
     assert old is not None and await repo.remove_event(1, old.id)
     new = await repo.add_event(1, "Party", AT, created_by=9, now=NOW)
-    assert new is not None and new.id == old.id  # SQLite reuses the last rowid...
+    assert new is not None
+    if backend.name == "sqlite":
+        assert new.id == old.id  # SQLite reuses the last rowid (PostgreSQL's identity does not)...
     assert new.token and new.token != old.token  # ...so reminder keys carry the token
     assert [e.token for e in await repo.list_events(1)] == [new.token]
 
@@ -100,5 +104,40 @@ async def test_events_from_before_0007_get_tokens_and_the_default_reminders(
         events = await CountdownRepository(conn).list_events(1)
     finally:
         await conn.close()
+    assert all(e.reminders == DEFAULT_REMINDERS and e.revision == 0 for e in events)
+    assert len({e.token for e in events}) == 2 and all(len(e.token) == 12 for e in events)
+
+
+async def test_postgres_events_from_before_its_0004_get_tokens_and_the_default_reminders(
+    tmp_path: Path,
+) -> None:
+    import asyncpg
+
+    from bot.database.postgres import (
+        PG_MIGRATIONS_DIR,
+        PostgresCountdownRepository,
+        apply_pg_migrations,
+    )
+
+    before = tmp_path / "before"
+    before.mkdir()
+    for migration in discover_migrations(PG_MIGRATIONS_DIR)[:3]:
+        (before / migration.name).write_text(migration.sql)
+    async with postgres_schema() as url:
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+        try:
+            await apply_pg_migrations(pool, before)
+            for name in ("A", "B"):
+                await pool.execute(
+                    "INSERT INTO custom_events (guild_id, name, starts_at, created_at)"
+                    " VALUES (1, $1, $2, 0)",
+                    name,
+                    int(AT.timestamp()),
+                )
+            assert 4 in await apply_pg_migrations(pool)
+            events = await PostgresCountdownRepository(pool).list_events(1)
+        finally:
+            await pool.close()
+    assert [e.name for e in events] == ["A", "B"]
     assert all(e.reminders == DEFAULT_REMINDERS and e.revision == 0 for e in events)
     assert len({e.token for e in events}) == 2 and all(len(e.token) == 12 for e in events)

@@ -8,8 +8,9 @@ import inspect
 import pytest
 
 from bot.database.countdown import CountdownRepository
-from bot.database.postgres import PostgresCountdownRepository
-from bot.database.store import CountdownStore
+from bot.database.postgres import PostgresCountdownRepository, PostgresPremiereRepository
+from bot.database.premiere import PremiereRepository
+from bot.database.store import CountdownStore, PremiereStore
 
 
 def public_methods(cls: type) -> dict[str, inspect.Signature]:
@@ -34,3 +35,12 @@ def test_the_interface_lists_every_public_method_of_both() -> None:
     listed = set(public_methods(CountdownStore))
     for backend in (CountdownRepository, PostgresCountdownRepository):
         assert set(public_methods(backend)) <= listed, sorted(set(public_methods(backend)) - listed)
+
+
+@pytest.mark.parametrize("backend", [PremiereRepository, PostgresPremiereRepository])
+def test_each_premiere_backend_matches_the_premiere_interface(backend: type) -> None:
+    expected = public_methods(PremiereStore)
+    actual = public_methods(backend)
+    assert set(actual) == set(expected), sorted(set(actual) ^ set(expected))
+    for name, signature in expected.items():
+        assert list(actual[name].parameters) == list(signature.parameters), name
