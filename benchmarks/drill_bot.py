@@ -17,7 +17,7 @@ import os
 from bot.client import HeartstopperBot
 from bot.config import load_settings
 from bot.database.connection import open_database
-from bot.runner import _install_stop_signals, point_at_configured_discord
+from bot.runner import _install_stop_signals, close_gracefully, point_at_configured_discord
 from bot.show.loader import load_show_data
 
 
@@ -38,9 +38,17 @@ async def main() -> None:
             send_rate=float(os.environ.get("COUNTDOWN_TEST_SEND_RATE", "45")),
         )
         async with bot:
-            # Production's own handler (bot.runner.run_bot), so the drill stops it the same way.
-            stop_tasks = _install_stop_signals(bot.close)  # noqa: F841 (keeps the task alive)
-            await bot.start(settings.token)
+            # Production's own handler and graceful close (bot.runner), so the drill stops the
+            # bot the same way.
+            stop = asyncio.Event()
+            _install_stop_signals(stop)
+            running = asyncio.create_task(bot.start(settings.token))
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if stop.is_set():
+                await close_gracefully(bot)
+            stopping.cancel()
+            await asyncio.gather(running, return_exceptions=True)
 
 
 if __name__ == "__main__":

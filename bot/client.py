@@ -175,6 +175,14 @@ class HeartstopperBot(commands.AutoShardedBot):
         )
 
     async def launch_shards(self) -> None:
+        if (
+            self.shard_count is None
+            and self.settings.gateway_url is not None
+            and not self.is_closed()
+        ):
+            # A configured gateway (the simulator, a test) wins over the one /gateway/bot
+            # names: discord.py only uses its default gateway when the count is known.
+            self.shard_count, _, _ = await self.http.get_bot_gateway()
         await super().launch_shards()
         if self.is_closed():
             # Closed during start-up (a stop signal, a failed start): discord.py 2.7 then

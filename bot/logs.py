@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import queue
+import re
 import sys
 import threading
 from typing import Literal
@@ -65,6 +66,12 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0][:300]}" if text else type(exc).__name__
 
 
+_SHARD_WORDING = re.compile(r"reconnect for shard ID (\d+) in (\S+)")
+_RETRY_MESSAGES = ("Attempting a reconnect", "Failed to connect for shard_id")
+# The loggers whose retries ReconnectNotes folds into one line.
+RETRY_LOGGERS = ("discord.client", "discord.shard")
+
+
 class ReconnectNotes(logging.Filter):
     """discord.py logs every gateway reconnect attempt with a full traceback. Keep one line
     per attempt, and remember the error so start-up can name it if it never connects."""
@@ -74,9 +81,12 @@ class ReconnectNotes(logging.Filter):
         self.last_error: BaseException | None = None
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and str(record.msg).startswith("Attempting a reconnect"):
+        # discord.client and, for a sharded bot, discord.shard word their retries so.
+        if record.exc_info and str(record.msg).startswith(_RETRY_MESSAGES):
             error = record.exc_info[1]
             attempt = record.getMessage()  # "Attempting a reconnect in 1.23s"
+            # A sharded bot says "... for shard ID 0 in 1.23s": one wording for both.
+            attempt = _SHARD_WORDING.sub(r"reconnect in \2 (shard \1)", attempt)
             if error is not None:
                 self.last_error = error
                 attempt = f"No connection to Discord ({one_line(error)}). {attempt}"

@@ -12,7 +12,7 @@ from bot.client import Clock, HeartstopperBot, utc_now
 from bot.config import Settings
 from bot.database.store import open_store
 from bot.failures import StartupFailure, explain_startup_error
-from bot.logs import ReconnectNotes
+from bot.logs import RETRY_LOGGERS, ReconnectNotes
 from bot.reloading import reload_triggers
 from bot.show.loader import load_show_data
 
@@ -79,7 +79,8 @@ async def _serve(bot: HeartstopperBot, token: str, limit: float, stop: asyncio.E
     explained(login.exception(), limit)
 
     notes = ReconnectNotes()
-    logging.getLogger("discord.client").addFilter(notes)
+    for name in RETRY_LOGGERS:
+        logging.getLogger(name).addFilter(notes)
     connection = asyncio.create_task(bot.connect(reconnect=True), name="gateway")
     ready = asyncio.create_task(bot.wait_until_ready())
     try:
@@ -103,7 +104,8 @@ async def _serve(bot: HeartstopperBot, token: str, limit: float, stop: asyncio.E
         # close() ends the gateway loop, but not a reconnect back-off sleep: cancel that.
         await close_gracefully(bot)
         await _cancel(connection, grace=1.0)
-        logging.getLogger("discord.client").removeFilter(notes)
+        for name in RETRY_LOGGERS:
+            logging.getLogger(name).removeFilter(notes)
 
 
 # discord.py names the tasks running event handlers and slash commands like this.

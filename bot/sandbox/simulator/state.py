@@ -49,7 +49,8 @@ class SnowflakeFactory:
     def next_in_new_ms(self) -> int:
         """An id whose timestamp no earlier id has (later than the clock in a burst)."""
         with self._lock:
-            self._last_ms = max(int(time.time() * 1000) - DISCORD_EPOCH_MS, self._last_ms + 1)
+            clock_ms = self._pinned_ms if self._pinned_ms is not None else time.time() * 1000
+            self._last_ms = max(int(clock_ms) - DISCORD_EPOCH_MS, self._last_ms + 1)
             self._seq = 0
             return (self._last_ms << 22) | self._prefix
 
