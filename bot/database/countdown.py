@@ -597,6 +597,7 @@ class CountdownRepository:
             async with self._conn.execute(
                 f"SELECT guild_id, removed_at FROM guild_settings WHERE {self._owned('guild_id')}"
             ) as cur:
+                cur.row_factory = None  # type: ignore[assignment]  # plain tuples: every server
                 rows = await cur.fetchall()
             back = [gid for gid, removed in rows if removed is not None and gid in present]
             left = [gid for gid, removed in rows if removed is None and gid not in present]

@@ -6,6 +6,7 @@ Pure functions over :mod:`bot.show.models`; both ``/next`` and the countdown pos
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,7 @@ def release_instant(when: ReleaseDate, zone: dt.tzinfo = dt.UTC) -> dt.datetime 
     return None
 
 
+@functools.lru_cache(maxsize=8192)  # a handful of releases, asked for in every zone each tick
 def local_release_day(when: ReleaseDate, zone: dt.tzinfo) -> dt.date | None:
     """The calendar day, in ``zone``, on which the release happens (None if not day-precise)."""
     if when.precision is DatePrecision.INSTANT:
@@ -62,9 +64,10 @@ def is_upcoming(release: Release, now: dt.datetime, zone: dt.tzinfo = dt.UTC) ->
     if when.precision is DatePrecision.UNANNOUNCED:
         return True
     if when.precision is DatePrecision.INSTANT:
-        assert when.instant is not None
+        release_day = local_release_day(when, zone)
+        assert release_day is not None
         # Still "upcoming" for the rest of the local release day, so release-day posts work.
-        return now.astimezone(zone).date() <= when.instant.astimezone(zone).date()
+        return now.astimezone(zone).date() <= release_day
     last_day = when.latest_possible_day()
     assert last_day is not None
     return now.astimezone(zone).date() <= last_day
