@@ -63,7 +63,7 @@ class CountdownStatus:
 BLOCKING_STATES = ("claimed", "sending", "sent", "unconfirmed")
 OPEN_STATES = ("claimed", "sending")  # what a process that died can leave behind
 # Every table keyed by server: purge_server empties them all when the grace period ends.
-_SERVER_TABLES = (
+SERVER_TABLES = (
     "guild_settings",
     "custom_events",
     "deliveries",
@@ -625,7 +625,7 @@ class CountdownRepository:
         and the premiere kit's options and Discord event links (their grace period is this one)."""
         try:
             async with self._transaction():
-                for table in _SERVER_TABLES:
+                for table in SERVER_TABLES:
                     await self._conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
         finally:
             self._written(guild_id, None)

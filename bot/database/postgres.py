@@ -41,6 +41,7 @@ from bot.countdown.settings import (
 from bot.database.connection import MigrationError, discover_migrations
 from bot.database.countdown import (
     BLOCKING_STATES,
+    SERVER_TABLES,
     CountdownStatus,
     Delivery,
     EventNameTaken,
@@ -501,7 +502,7 @@ class PostgresCountdownRepository:
     async def purge_server(self, guild_id: int) -> None:
         try:
             async with self._pool.acquire() as conn, conn.transaction():
-                for table in ("guild_settings", "custom_events", "deliveries", "one_off_posts"):
+                for table in SERVER_TABLES:  # the same list as SQLite's, premiere included
                     await conn.execute(f"DELETE FROM {table} WHERE guild_id = $1", guild_id)
         finally:
             self._written(guild_id, None)
