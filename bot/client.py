@@ -64,8 +64,37 @@ LEASE_JOB = "process-lease"
 LEASE_SECONDS = 30.0
 # How long a shutdown waits for commands still being answered before the database closes.
 HANDLER_DRAIN_SECONDS = 5.0
-# discord.py runs each slash command and component callback in a task with these names.
+# discord.py runs each slash command, component callback and event handler in a task
+# with these names.
 _HANDLER_TASK_PREFIXES = ("CommandTree-", "discord-ui-", "discord.py: ")
+
+
+async def settle_handlers(grace: float, *, cancel_late: bool) -> None:
+    """Let commands and event handlers still running finish (bounded) before the database
+    closes; ``cancel_late`` then cancels what is still running (else it is only logged).
+
+    An ``on_ready`` still reconciling servers would otherwise die with "Cannot operate on a
+    closed database" when someone quits at once.
+    """
+    current = asyncio.current_task()
+    running = [
+        task
+        for task in asyncio.all_tasks()
+        if task is not current
+        and not task.done()
+        and task.get_name().startswith(_HANDLER_TASK_PREFIXES)
+    ]
+    if not running:
+        return
+    _, late = await asyncio.wait(running, timeout=grace)
+    if not late:
+        return
+    if not cancel_late:
+        log.warning("Closing with %d command(s) still running", len(late))
+        return
+    for task in late:
+        task.cancel()
+    await asyncio.gather(*late, return_exceptions=True)
 
 
 def utc_now() -> dt.datetime:
@@ -302,21 +331,8 @@ class HeartstopperBot(commands.AutoShardedBot):
                 await self._leases.release(self.countdowns.boot_id)
             except Exception:
                 log.exception("Could not release this process's shard lease")
-        await self._drain_handlers()
+        await settle_handlers(HANDLER_DRAIN_SECONDS, cancel_late=False)
         await super().close()
-
-    async def _drain_handlers(self) -> None:
-        """Let commands being answered finish (bounded) before the database is closed."""
-        current = asyncio.current_task()
-        running = [
-            task
-            for task in asyncio.all_tasks()
-            if task is not current and task.get_name().startswith(_HANDLER_TASK_PREFIXES)
-        ]
-        if running:
-            _, pending = await asyncio.wait(running, timeout=HANDLER_DRAIN_SECONDS)
-            if pending:
-                log.warning("Closing with %d command(s) still running", len(pending))
 
     async def send_countdown_post(self, post: PlannedPost, nonce: str) -> int:
         """Send one countdown post; only the configured role may be pinged, never @everyone."""

@@ -8,7 +8,7 @@ import logging
 import signal
 from typing import Any
 
-from bot.client import Clock, HeartstopperBot, utc_now
+from bot.client import Clock, HeartstopperBot, settle_handlers, utc_now
 from bot.config import Settings
 from bot.database.store import open_store
 from bot.failures import StartupFailure, explain_startup_error
@@ -108,37 +108,11 @@ async def _serve(bot: HeartstopperBot, token: str, limit: float, stop: asyncio.E
             logging.getLogger(name).removeFilter(notes)
 
 
-# discord.py names the tasks running event handlers and slash commands like this.
-_HANDLER_TASK_PREFIXES = ("discord.py: ", "CommandTree-invoker")
-
-
-async def settle_handlers(grace: float) -> None:
-    """Let event handlers and commands still running finish (bounded), then cancel the rest.
-
-    Called before the database closes: an ``on_ready`` still reconciling servers would
-    otherwise die with "Cannot operate on a closed database" when someone quits at once.
-    """
-    current = asyncio.current_task()
-    running = [
-        task
-        for task in asyncio.all_tasks()
-        if task is not current
-        and not task.done()
-        and task.get_name().startswith(_HANDLER_TASK_PREFIXES)
-    ]
-    if not running:
-        return
-    _, late = await asyncio.wait(running, timeout=grace)
-    for task in late:
-        task.cancel()
-    await asyncio.gather(*late, return_exceptions=True)
-
-
 async def close_gracefully(bot: HeartstopperBot) -> None:
     """Finish in-flight work, close the connection, then drop anything that started since."""
-    await settle_handlers(grace=5.0)
+    await settle_handlers(5.0, cancel_late=True)
     await bot.close()
-    await settle_handlers(grace=1.0)
+    await settle_handlers(1.0, cancel_late=True)
 
 
 def _no_answer(timeout: float) -> StartupFailure:
