@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+
+from . import wire_json
 
 Handler = Callable[..., Awaitable[web.Response]]
 
@@ -52,7 +53,7 @@ def json_response(
 ) -> web.Response:
     # discord.py compares Content-Type to exactly "application/json" (no charset).
     return web.Response(
-        body=json.dumps(data).encode(),
+        body=wire_json.dumps(data),
         status=status,
         headers={**(headers or {}), "Content-Type": "application/json"},
     )
@@ -119,7 +120,7 @@ async def read_body(request: web.Request) -> tuple[Any, list[tuple[str, bytes, s
 
 def _loads(text: str) -> Any:
     try:
-        return json.loads(text)
+        return wire_json.loads(text)
     except ValueError:
         raise ApiError(400, 50109, "The request body contains invalid JSON.") from None
 
