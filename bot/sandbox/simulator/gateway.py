@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import secrets
 import zlib
@@ -15,6 +14,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from . import wire_json
 from .faults import SimStats
 from .payloads import guild_create_payload, me_payload
 from .state import SimState
@@ -46,8 +46,15 @@ _CLOSE = object()
 class Connection:
     """One websocket; frames go out in order through a queue, zlib-stream if asked."""
 
-    def __init__(self, ws: web.WebSocketResponse, *, compress: bool) -> None:
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        *,
+        compress: bool,
+        on_sent: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
         self.ws = ws
+        self._on_sent = on_sent
         self._zlib = zlib.compressobj() if compress else None
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._writer = asyncio.create_task(self._write_loop(), name="sim-gateway-writer")
@@ -76,15 +83,17 @@ class Connection:
             if isinstance(item, tuple) and item[0] is _CLOSE:
                 await self.ws.close(code=item[1], message=item[2].encode())
                 return
-            text = json.dumps(item, separators=(",", ":"))
+            encoded = wire_json.dumps(item)
             try:
                 if self._zlib is None:
-                    await self.ws.send_str(text)
+                    await self.ws.send_str(encoded.decode())
                 else:
-                    data = self._zlib.compress(text.encode()) + self._zlib.flush(zlib.Z_SYNC_FLUSH)
+                    data = self._zlib.compress(encoded) + self._zlib.flush(zlib.Z_SYNC_FLUSH)
                     await self.ws.send_bytes(data)
             except (ConnectionError, RuntimeError):
                 return  # socket went away; the session log keeps the frames
+            if self._on_sent is not None:
+                self._on_sent(item)
 
 
 @dataclass
@@ -169,6 +178,7 @@ class Gateway:
         resume_url: Callable[[], str],
         notify: Callable[[], None],
         max_guilds_per_session: int = MAX_GUILDS_PER_SESSION,
+        on_sent: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self.state = state
         self.token = token
@@ -178,6 +188,7 @@ class Gateway:
         self.application_flags = application_flags
         self._resume_url = resume_url
         self._notify = notify
+        self._on_sent = on_sent  # told of every dispatch once it is on the socket
         self.sessions: dict[str, Session] = {}
         self.connections: set[Connection] = set()
         self.ready_sessions = 0
@@ -227,7 +238,7 @@ class Gateway:
             await ws.close(code=DECODE_ERROR, message=b"Only encoding=json is supported.")
             return ws
         compress = request.query.get("compress")
-        conn = Connection(ws, compress=compress == "zlib-stream")
+        conn = Connection(ws, compress=compress == "zlib-stream", on_sent=self._on_sent)
         self.connections.add(conn)
         conn.send(
             {
@@ -256,7 +267,7 @@ class Gateway:
 
     def _on_frame(self, conn: Connection, session: Session | None, raw: str) -> Session | None:
         try:
-            frame = json.loads(raw)
+            frame = wire_json.loads(raw)
             op = frame["op"]
         except (ValueError, KeyError, TypeError):
             conn.close_after_pending(DECODE_ERROR, "Error while decoding payload.")

@@ -40,6 +40,7 @@ class InteractionRecord:
     user_id: int
     dispatched_at: float
     deadline_at: float
+    on_wire_at: float | None = None  # the event was written to the bot's socket
     name: str = ""
     source_message: dict[str, Any] | None = None
     callback_type: int | None = None
@@ -57,6 +58,14 @@ class InteractionRecord:
     @property
     def latency(self) -> float | None:
         return None if self.callback_at is None else self.callback_at - self.dispatched_at
+
+    @property
+    def bot_latency(self) -> float | None:
+        """The bot's share of ``latency``: from the event on the bot's socket to the callback
+        reaching the simulator, leaving out the simulator's own encoding and compression."""
+        if self.callback_at is None or self.on_wire_at is None:
+            return None
+        return self.callback_at - self.on_wire_at
 
 
 class InteractionResult:
@@ -86,6 +95,10 @@ class InteractionResult:
     @property
     def latency(self) -> float | None:
         return self._record.latency
+
+    @property
+    def bot_latency(self) -> float | None:
+        return self._record.bot_latency
 
     @property
     def ephemeral(self) -> bool:

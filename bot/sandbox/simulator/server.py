@@ -94,6 +94,7 @@ class Simulator(InteractionDriver):
             resume_url=lambda: f"ws://127.0.0.1:{self.port}/gateway/resume",
             notify=self.notify,
             max_guilds_per_session=max_guilds_per_session,
+            on_sent=self._frame_sent,
         )
         self._router = Router()
         CoreRoutes(self).register(self._router)
@@ -170,6 +171,13 @@ class Simulator(InteractionDriver):
 
     def dispatch(self, event: str, data: Any) -> int:
         return self.gateway.dispatch(event, data)
+
+    def _frame_sent(self, frame: dict[str, Any]) -> None:
+        if frame.get("t") != "INTERACTION_CREATE":
+            return
+        rec = self.interactions.get(int(frame["d"]["id"]))
+        if rec is not None and rec.on_wire_at is None:
+            rec.on_wire_at = self.clock()
 
     @property
     def recommended_shards(self) -> int:
