@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import gc
 import itertools
+import json
 import math
 import os
 import random
@@ -38,6 +39,7 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -212,8 +214,9 @@ REFERENCE_COMMANDS = {"bare", "barepaged", "bareerror"}
 
 
 @contextlib.asynccontextmanager
-async def bot_process(sim: Simulator, database: Path) -> AsyncIterator[None]:
-    """The real bot in its own process (``benchmarks/show_bot.py``), ready with its commands."""
+async def bot_process(sim: Simulator, database: Path, timings: Path) -> AsyncIterator[None]:
+    """The real bot in its own process (``benchmarks/show_bot.py``), ready with its commands;
+    once it has stopped, ``timings`` holds its per-interaction stamps."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DEV_GUILD"))}
     env.pop("DATABASE_URL", None)
     env.update(
@@ -221,6 +224,7 @@ async def bot_process(sim: Simulator, database: Path) -> AsyncIterator[None]:
         DISCORD_TOKEN=sim.token,
         DISCORD_API_BASE_URL=sim.api_base_url,
         DATABASE_PATH=str(database),
+        SHOW_BENCH_TIMINGS=str(timings),
     )
     log = database.with_suffix(".log")
     with log.open("wb") as stderr:
@@ -255,7 +259,8 @@ async def whole_stack(n: int, warmup: int, seed: int, only: str | None) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         async with Simulator(BENCH_TOKEN) as sim:
             demo = add_demo_guild(sim)
-            async with bot_process(sim, Path(tmp) / "bench.sqlite3"):
+            timings = Path(tmp) / "timings.json"
+            async with bot_process(sim, Path(tmp) / "bench.sqlite3", timings):
                 g, ch, who = demo.guild_id, demo.general_id, demo.fan_id
                 await answering(sim, lambda: sim.run_command(g, ch, who, "bare"))
 
@@ -334,10 +339,13 @@ async def whole_stack(n: int, warmup: int, seed: int, only: str | None) -> bool:
                     kinds = {k: v for k, v in kinds.items() if k in REFERENCES or only in k}
                 await check_answers(kinds)
                 invokes = {name: invoke for name, (invoke, _) in kinds.items()}
+                KIND_ORDER.update((name, i) for i, name in enumerate(invokes))
                 await measure(invokes, warmup, seed)  # warm-up, discarded
                 with instrument_collector_paused():
-                    bot_share, end_to_end = await measure(invokes, n, seed + 1)
-    return report_stack(bot_share, end_to_end, n)
+                    samples = await measure(invokes, n, seed + 1)
+            # Written by the bot process as it stopped (the context above waited for that).
+            stamps = json.loads(timings.read_text()) if timings.exists() else {}
+    return report_stack(samples, stamps, n)
 
 
 @contextlib.contextmanager
@@ -381,27 +389,35 @@ async def check_answers(kinds: dict[str, tuple[Invoke, Expect | None]]) -> None:
 
 
 Latencies = dict[str, list[float]]
+KIND_ORDER: dict[str, int] = {}  # the declared order of the kinds, for the tables
 
 
-async def measure(kinds: dict[str, Invoke], rounds: int, seed: int) -> tuple[Latencies, Latencies]:
-    """Latencies (ms) of every kind, per round: the bot's share (the event on the bot's socket
-    → its callback arriving) and end to end (the simulator's encoding included)."""
+@dataclass(frozen=True, slots=True)
+class Sample:
+    kind: str
+    interaction_id: str
+    bot_share: float  # ms, the event on the bot's socket → its callback arriving (judged)
+    end_to_end: float  # ms, plus the simulator's encoding and compression of the event
+
+
+async def measure(kinds: dict[str, Invoke], rounds: int, seed: int) -> list[Sample]:
+    """Every kind ``rounds`` times, in a fresh shuffled order each round."""
     rng = random.Random(seed)
     names = list(kinds)
-    bot_share: Latencies = {name: [] for name in names}
-    end_to_end: Latencies = {name: [] for name in names}
+    samples: list[Sample] = []
     for _ in range(rounds):
         rng.shuffle(names)  # no kind always follows the same neighbour
         for name in names:
             result = await kinds[name]()
             if result.failed or result.latency is None or result.bot_latency is None:
                 raise RuntimeError(f"{name} failed during the benchmark: {result.error}")
-            bot_share[name].append(result.bot_latency * 1000)
-            end_to_end[name].append(result.latency * 1000)
+            samples.append(
+                Sample(name, str(result.id), result.bot_latency * 1000, result.latency * 1000)
+            )
             # Let the bot finish its after-reply work (e.g. fetching the paged message)
             # so it doesn't land in the next kind's measurement.
             await asyncio.sleep(0.002)
-    return bot_share, end_to_end
+    return samples
 
 
 def ratios(values: list[float], base: list[float]) -> tuple[float, float]:
@@ -424,8 +440,20 @@ def p99_ratio_interval(
     return found[int(0.025 * resamples)], found[int(0.975 * resamples) - 1]
 
 
-def report_stack(bot_share: Latencies, end_to_end: Latencies, n: int) -> bool:
-    """The judged table (the bot's share), with the end-to-end ratios beside it for reference."""
+def by_kind(samples: list[Sample], value: Callable[[Sample], float | None]) -> Latencies:
+    """Values per kind, kinds in the order of the first round as declared (not shuffled)."""
+    out: Latencies = {}
+    for sample in sorted(samples, key=lambda s: KIND_ORDER.get(s.kind, len(KIND_ORDER))):
+        found = value(sample)
+        if found is not None:
+            out.setdefault(sample.kind, []).append(found)
+    return out
+
+
+def report_stack(samples: list[Sample], stamps: dict[str, list[float]], n: int) -> bool:
+    """The judged table (the bot's share, end-to-end ratios beside it), then where it went."""
+    bot_share = by_kind(samples, lambda s: s.bot_share)
+    end_to_end = by_kind(samples, lambda s: s.end_to_end)
     print(
         f"\nWhole stack: the real bot in its own process against the simulator, {n} of each,"
         "\ninterleaved. Judged: the bot's share (event on its socket → callback arrived)."
@@ -455,7 +483,35 @@ def report_stack(bot_share: Latencies, end_to_end: Latencies, n: int) -> bool:
         ok = r50 <= RATIO_LIMIT and r99 <= RATIO_LIMIT
         all_ok &= ok
         print(f"{line}  {verdict(ok)}")
+    report_split(samples, stamps)
     return all_ok
+
+
+def report_split(samples: list[Sample], stamps: dict[str, list[float]]) -> None:
+    """Each judged latency split in two with the bot process's own stamps: inside the bot
+    (frame off the socket → callback handed to its HTTP layer: decoding, discord.py's parsing,
+    the command) and the rest (both sockets, both HTTP layers, the processes waking up)."""
+
+    def inside(sample: Sample) -> float | None:
+        marks = stamps.get(sample.interaction_id)
+        return (marks[1] - marks[0]) * 1000 if marks and len(marks) == 2 else None
+
+    work = by_kind(samples, inside)
+    rest = by_kind(
+        samples, lambda s: None if (w := inside(s)) is None else s.bot_share - w
+    )  # fmt: skip
+    if not work:
+        print("\n(no timings from the bot process: the split is not shown)")
+        return
+    print("\nWhere the bot's share goes (ms, not judged): inside the bot, and the rest")
+    print(
+        f"{'command':<{WIDTH}}{'inside p50':>11}{'inside p99':>11}{'rest p50':>10}{'rest p99':>10}"
+    )
+    for name, values in work.items():
+        print(
+            f"{name:<{WIDTH}}{percentile(values, 0.5):>11.2f}{percentile(values, 0.99):>11.2f}"
+            f"{percentile(rest[name], 0.5):>10.2f}{percentile(rest[name], 0.99):>10.2f}"
+        )
 
 
 def main() -> int:
