@@ -123,7 +123,13 @@ async def ledger_states(db_path: Path) -> Counter[str]:
 
 
 async def spawn(
-    sim: Simulator, db_path: Path, log: Path, *, send_rate: float, tick: float
+    sim: Simulator,
+    db_path: Path,
+    log: Path,
+    *,
+    send_rate: float,
+    tick: float,
+    extra_env: dict[str, str] | None = None,
 ) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DEV_GUILD"))}
     env.update(
@@ -134,6 +140,7 @@ async def spawn(
         COUNTDOWN_TEST_NOW=(POST_AT + dt.timedelta(seconds=30)).isoformat(),
         COUNTDOWN_TEST_TICK=str(tick),
         COUNTDOWN_TEST_SEND_RATE=str(send_rate),
+        **(extra_env or {}),
     )
     with log.open("ab") as stderr:
         return await asyncio.create_subprocess_exec(

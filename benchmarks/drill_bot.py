@@ -2,9 +2,12 @@
 
 The same as ``tests/e2e/bot_process.py`` (and the same environment: ``DISCORD_*``,
 ``DATABASE_PATH``, ``COUNTDOWN_TEST_NOW``, ``COUNTDOWN_TEST_TICK``,
-``COUNTDOWN_TEST_SEND_RATE``), plus what production's runner does on SIGTERM and SIGINT:
-``bot.close()``, the graceful stop that lets sends in flight finish. Without it a SIGTERM
-would end the process as abruptly as a SIGKILL, and the SIGTERM drill would test nothing new.
+``COUNTDOWN_TEST_SEND_RATE``), served by production's own runner loop
+(``bot.runner._serve``) and its SIGTERM/SIGINT handler: a bounded first connection, then the
+graceful stop that lets sends in flight finish, and a stop during start-up that cancels
+discord.py's endless retry of a failed first gateway connection. Without it a SIGTERM would
+end the process as abruptly as a SIGKILL (and the SIGTERM drill would test nothing new), or
+not at all while the first connection kept failing.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import os
 from bot.client import HeartstopperBot
 from bot.config import load_settings
 from bot.database.connection import open_database
-from bot.runner import _install_stop_signals, close_gracefully, point_at_configured_discord
+from bot.runner import _install_stop_signals, _serve, point_at_configured_discord
 from bot.show.loader import load_show_data
 
 
@@ -38,17 +41,11 @@ async def main() -> None:
             send_rate=float(os.environ.get("COUNTDOWN_TEST_SEND_RATE", "45")),
         )
         async with bot:
-            # Production's own handler and graceful close (bot.runner), so the drill stops the
+            # Production's own handler and serving loop (bot.runner), so the drill stops the
             # bot the same way.
             stop = asyncio.Event()
             _install_stop_signals(stop)
-            running = asyncio.create_task(bot.start(settings.token))
-            stopping = asyncio.create_task(stop.wait())
-            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            if stop.is_set():
-                await close_gracefully(bot)
-            stopping.cancel()
-            await asyncio.gather(running, return_exceptions=True)
+            await _serve(bot, settings.token, settings.connect_timeout, stop)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from benchmarks.show_lookups import add_reference_commands
 from bot.client import HeartstopperBot
 from bot.config import load_settings
 from bot.database.store import open_store
-from bot.runner import _install_stop_signals, close_gracefully, point_at_configured_discord
+from bot.runner import _install_stop_signals, _serve, point_at_configured_discord
 from bot.show.cards import episode_card
 from bot.show.loader import load_show_data
 
@@ -81,13 +81,7 @@ async def main() -> None:
         async with bot:
             stop = asyncio.Event()
             _install_stop_signals(stop)
-            running = asyncio.create_task(bot.start(settings.token))
-            stopping = asyncio.create_task(stop.wait())
-            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            if stop.is_set():
-                await close_gracefully(bot)
-            stopping.cancel()
-            await asyncio.gather(running, return_exceptions=True)
+            await _serve(bot, settings.token, settings.connect_timeout, stop)
 
 
 if __name__ == "__main__":

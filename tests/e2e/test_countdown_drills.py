@@ -7,12 +7,15 @@ and the same with SIGTERM, which goes through production's graceful stop.
 
 from __future__ import annotations
 
+import asyncio
 import signal
+import socket
 from pathlib import Path
 
 import pytest
 
-from benchmarks.delivery_drills import drill, plan_stops
+from benchmarks.delivery_drills import TOKEN, drill, plan_stops, spawn
+from bot.sandbox.simulator.server import Simulator
 
 SERVERS = 100
 STOPS = 2
@@ -46,3 +49,38 @@ async def test_stops_mid_fan_out_then_restarts_post_exactly_once_everywhere(
         # its nonce, which Discord collapsed into the existing message.
         assert result.left_sending[0] >= 1
         assert result.post_requests > SERVERS
+
+
+async def test_the_drill_bot_stops_on_sigterm_while_its_first_connection_keeps_failing(
+    tmp_path: Path,
+) -> None:
+    # discord.py retries a failed first gateway connection every 5 s, even after close(). A
+    # SIGTERM in that window (CI caught one in the drill above) must still stop the drill bot
+    # within seconds, as it stops production's runner, not leave it retrying forever.
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]  # closed again below: connections are refused
+    log = tmp_path / "bot.log"
+    async with Simulator(TOKEN) as sim:
+        proc = await spawn(
+            sim,
+            tmp_path / "bot.sqlite3",
+            log,
+            send_rate=45,
+            tick=0.1,
+            extra_env={"DISCORD_GATEWAY_URL": f"ws://127.0.0.1:{port}"},
+        )
+        try:
+            await sim.wait_until(
+                lambda: "Failed to connect for shard_id" in log.read_text(),
+                30.0,
+                "the bot's first failed gateway connection",
+            )
+            proc.send_signal(signal.SIGTERM)
+            async with asyncio.timeout(10):
+                await proc.wait()
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    assert proc.returncode == 0, log.read_text()[-3000:]

@@ -443,6 +443,7 @@ async def test_timeline_buttons_stay_right_on_every_page_both_ways(
         await sim.click_button(result, button(result, "Previous")["custom_id"], demo.fan_id)
         expect(page)
 
+
 @pytest.mark.parametrize(
     ("options", "label"),
     [({"season": 3}, "Season 3"), ({"year": 2023}, "2023"), ({"season": 2, "year": 2023}, None)],
