@@ -29,6 +29,7 @@ from bot.countdown.settings import (
     parse_reminders,
     store_reminders,
 )
+from bot.database.settings_cache import SettingsCache
 from bot.scheduling.sharding import ShardScope
 
 _DEFAULTS = CountdownSettings(guild_id=0)
@@ -277,10 +278,7 @@ class CountdownRepository:
         # The shards this process runs: the tick, recovery and membership only ever look at
         # their servers (None: all of them). Set once the shard count is known.
         self.shards = shards
-        self._cache: dict[int, CountdownSettings] = {}
-        # Bumped by every write of a server's settings: a read that was in flight across a
-        # write must not put its older copy into the cache.
-        self._generation: dict[int, int] = {}
+        self._settings = SettingsCache()
         # One connection serves every coroutine: writes take turns, so a command saving
         # settings never opens a transaction inside the tick's (or joins it by accident).
         # The turn belongs to the connection, shared by every repository opened on it.
@@ -288,25 +286,8 @@ class CountdownRepository:
 
     # -- settings ---------------------------------------------------------------------------
 
-    def _written(self, guild_id: int, settings: CountdownSettings | None) -> None:
-        self._generation[guild_id] = self._generation.get(guild_id, 0) + 1
-        if settings is None:
-            self._cache.pop(guild_id, None)
-        else:
-            self._cache[guild_id] = settings
-
-    def _remember(self, guild_id: int, generation: int, settings: CountdownSettings) -> None:
-        if self._generation.get(guild_id, 0) == generation:
-            self._cache[guild_id] = settings
-
     async def get_settings(self, guild_id: int) -> CountdownSettings:
-        cached = self._cache.get(guild_id)
-        if cached is not None:
-            return cached
-        generation = self._generation.get(guild_id, 0)
-        settings = await self.read_settings(guild_id)
-        self._remember(guild_id, generation, settings)
-        return settings
+        return await self._settings.get(guild_id, self.read_settings)
 
     async def read_settings(self, guild_id: int) -> CountdownSettings:
         """The settings as committed, bypassing the cache (for read-modify-write)."""
@@ -323,7 +304,7 @@ class CountdownRepository:
         Commands change settings through the service, which writes only what changed.
         """
         await self._upsert(settings.guild_id, _override_columns(settings), next_post_at, now)
-        self._written(settings.guild_id, settings)
+        self._settings.written(settings.guild_id, settings)
 
     async def write_changes(
         self,
@@ -343,7 +324,7 @@ class CountdownRepository:
         if clear_error:
             columns.update(last_error=None, last_error_at=None, error_unseen=0)
         await self._upsert(new.guild_id, columns, next_post_at, now)
-        self._written(new.guild_id, new)
+        self._settings.written(new.guild_id, new)
 
     async def _upsert(
         self,
@@ -419,7 +400,7 @@ class CountdownRepository:
                 ) as cur:
                     had_events = await cur.fetchone() is not None
         finally:
-            self._written(guild_id, None)
+            self._settings.written(guild_id, None)
         return had_settings or had_events
 
     async def get_status(self, guild_id: int, *, now: dt.datetime) -> CountdownStatus:
@@ -461,19 +442,15 @@ class CountdownRepository:
 
     async def get_settings_many(self, guild_ids: list[int]) -> dict[int, CountdownSettings]:
         """``get_settings`` for many servers with one query for those not cached (a tick)."""
-        found = {gid: self._cache[gid] for gid in guild_ids if gid in self._cache}
-        missing = [gid for gid in guild_ids if gid not in found]
-        if missing:
-            generations = {gid: self._generation.get(gid, 0) for gid in missing}
-            async with self._conn.execute(
-                "SELECT * FROM guild_settings WHERE guild_id IN (SELECT value FROM json_each(?))",
-                (json.dumps(missing),),
-            ) as cur:
-                rows = {row["guild_id"]: row for row in await cur.fetchall()}
-            for gid in missing:
-                found[gid] = _settings_from_row(gid, rows.get(gid))
-                self._remember(gid, generations[gid], found[gid])
-        return found
+        return await self._settings.get_many(guild_ids, self._read_settings_many)
+
+    async def _read_settings_many(self, guild_ids: list[int]) -> dict[int, CountdownSettings]:
+        async with self._conn.execute(
+            "SELECT * FROM guild_settings WHERE guild_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(guild_ids),),
+        ) as cur:
+            rows = {row["guild_id"]: row for row in await cur.fetchall()}
+        return {gid: _settings_from_row(gid, rows.get(gid)) for gid in guild_ids}
 
     def _owned(self, column: str) -> str:
         return "TRUE" if self.shards is None else self.shards.sql(column)
@@ -555,7 +532,7 @@ class CountdownRepository:
             (error, to_epoch(at), guild_id),
         )
         if pause:
-            self._written(guild_id, None)
+            self._settings.written(guild_id, None)
 
     async def take_unseen_error(self, guild_id: int) -> str | None:
         """The last error if no admin has been told about it yet; marks it as told."""
@@ -628,7 +605,7 @@ class CountdownRepository:
                 for table in SERVER_TABLES:
                     await self._conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
         finally:
-            self._written(guild_id, None)
+            self._settings.written(guild_id, None)
 
     # -- custom events ----------------------------------------------------------------------
 

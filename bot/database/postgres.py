@@ -62,6 +62,7 @@ from bot.database.premiere import (
     premiere_from_row,
     premiere_params,
 )
+from bot.database.settings_cache import SettingsCache
 from bot.premiere.settings import PremiereSettings
 from bot.scheduling.sharding import ShardScope
 
@@ -225,33 +226,15 @@ class PostgresCountdownRepository:
         # The same write-through cache as the SQLite repository. It is safe with several
         # processes because a server's settings are only written by the process running its
         # shard (its commands arrive there), and the sender re-reads them before each post.
-        self._cache: dict[int, CountdownSettings] = {}
-        self._generation: dict[int, int] = {}
+        self._settings = SettingsCache()
 
     def _owned(self, column: str) -> str:
         return "TRUE" if self.shards is None else self.shards.sql(column)
 
     # -- settings ---------------------------------------------------------------------------
 
-    def _written(self, guild_id: int, settings: CountdownSettings | None) -> None:
-        self._generation[guild_id] = self._generation.get(guild_id, 0) + 1
-        if settings is None:
-            self._cache.pop(guild_id, None)
-        else:
-            self._cache[guild_id] = settings
-
-    def _remember(self, guild_id: int, generation: int, settings: CountdownSettings) -> None:
-        if self._generation.get(guild_id, 0) == generation:
-            self._cache[guild_id] = settings
-
     async def get_settings(self, guild_id: int) -> CountdownSettings:
-        cached = self._cache.get(guild_id)
-        if cached is not None:
-            return cached
-        generation = self._generation.get(guild_id, 0)
-        settings = await self.read_settings(guild_id)
-        self._remember(guild_id, generation, settings)
-        return settings
+        return await self._settings.get(guild_id, self.read_settings)
 
     async def read_settings(self, guild_id: int) -> CountdownSettings:
         row = await self._pool.fetchrow(
@@ -263,7 +246,7 @@ class PostgresCountdownRepository:
         self, settings: CountdownSettings, *, next_post_at: dt.datetime | None, now: dt.datetime
     ) -> None:
         await self._upsert(settings.guild_id, _override_columns(settings), next_post_at, now)
-        self._written(settings.guild_id, settings)
+        self._settings.written(settings.guild_id, settings)
 
     async def write_changes(
         self,
@@ -278,7 +261,7 @@ class PostgresCountdownRepository:
         if clear_error:
             columns.update(last_error=None, last_error_at=None, error_unseen=0)
         await self._upsert(new.guild_id, columns, next_post_at, now)
-        self._written(new.guild_id, new)
+        self._settings.written(new.guild_id, new)
 
     async def _upsert(
         self,
@@ -325,7 +308,7 @@ class PostgresCountdownRepository:
                     "DELETE FROM custom_events WHERE guild_id = $1 RETURNING id", guild_id
                 )
         finally:
-            self._written(guild_id, None)
+            self._settings.written(guild_id, None)
         return settings is not None or bool(events)
 
     async def get_status(self, guild_id: int, *, now: dt.datetime) -> CountdownStatus:
@@ -361,18 +344,14 @@ class PostgresCountdownRepository:
         return SendContext(_settings_from_row(guild_id, row), removed=row["removed_at"] is not None)
 
     async def get_settings_many(self, guild_ids: list[int]) -> dict[int, CountdownSettings]:
-        found = {gid: self._cache[gid] for gid in guild_ids if gid in self._cache}
-        missing = [gid for gid in guild_ids if gid not in found]
-        if missing:
-            generations = {gid: self._generation.get(gid, 0) for gid in missing}
-            rows = await self._pool.fetch(
-                "SELECT * FROM guild_settings WHERE guild_id = ANY($1::bigint[])", missing
-            )
-            by_id = {row["guild_id"]: row for row in rows}
-            for gid in missing:
-                found[gid] = _settings_from_row(gid, by_id.get(gid))
-                self._remember(gid, generations[gid], found[gid])
-        return found
+        return await self._settings.get_many(guild_ids, self._read_settings_many)
+
+    async def _read_settings_many(self, guild_ids: list[int]) -> dict[int, CountdownSettings]:
+        rows = await self._pool.fetch(
+            "SELECT * FROM guild_settings WHERE guild_id = ANY($1::bigint[])", guild_ids
+        )
+        by_id = {row["guild_id"]: row for row in rows}
+        return {gid: _settings_from_row(gid, by_id.get(gid)) for gid in guild_ids}
 
     async def unscheduled(self, now: dt.datetime) -> list[CountdownSettings]:
         rows = await self._pool.fetch(
@@ -441,7 +420,7 @@ class PostgresCountdownRepository:
             guild_id,
         )
         if pause:
-            self._written(guild_id, None)
+            self._settings.written(guild_id, None)
 
     async def take_unseen_error(self, guild_id: int) -> str | None:
         row = await self._pool.fetchrow(
@@ -505,7 +484,7 @@ class PostgresCountdownRepository:
                 for table in SERVER_TABLES:  # the same list as SQLite's, premiere included
                     await conn.execute(f"DELETE FROM {table} WHERE guild_id = $1", guild_id)
         finally:
-            self._written(guild_id, None)
+            self._settings.written(guild_id, None)
 
     # -- custom events ----------------------------------------------------------------------
 
