@@ -1,8 +1,8 @@
 """JSON on the simulator's wire, through orjson: Discord's own encoding time is not the bot's.
 
-The simulator runs in the bot's event loop, so every microsecond it spends encoding a frame or
-decoding a request is added to the latency the benchmarks attribute to the bot. orjson (also
-what discord.py itself uses when installed) keeps that share small and constant.
+In the tests and the sandbox the simulator shares the bot's event loop, so every microsecond it
+spends encoding a frame or decoding a request delays the bot too. orjson (also what discord.py
+itself uses when installed) keeps that share small.
 """
 
 from __future__ import annotations
